@@ -1,0 +1,27 @@
+"""Error pages in Russian; API paths get the API's JSON error format instead of HTML."""
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import get_template
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"error": {"code": "not_found", "message": "Не найдено."}}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"error": {"code": "permission_denied", "message": "Нет доступа."}}, status=403)
+    return render(request, "403.html", status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"error": {"code": "server_error", "message": "Внутренняя ошибка."}}, status=500)
+    return HttpResponse(get_template("500.html").render(), status=500)

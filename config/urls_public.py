@@ -1,0 +1,17 @@
+"""The region site (base host, public schema)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from config.urls_common import handler403, handler404, handler500
+from config.urls_common import urlpatterns as common
+from regional.views import region_home
+
+urlpatterns = [
+    path("", region_home, name="home"),
+    *common,
+    path("api/v1/", include("api.urls_public")),
+    path("admin/", admin.site.urls),
+]
+
+__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]

@@ -1,0 +1,1 @@
+"""Region-wide data (checklists, snapshots, rounds, indicators, reports) lives here as it is built."""

@@ -1,0 +1,115 @@
+"""Demo region: 3 municipalities, 12 schools, a user for every role. Safe to run again."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tenants.models import Municipality, RegionSettings, Role, School, User
+from tenants.schema_names import school_host
+from tenants.services import membership_grant, school_create
+from tenants.urls_util import site_url
+
+DEMO_PASSWORD = "Nastavnik-2026"  # noqa: S105 - printed on purpose: demo logins for a local run
+
+MUNICIPALITIES = [
+    ("Тверь", "28701000", "МБУ «Информационно-методический центр» г. Твери"),
+    ("Конаковский муниципальный округ", "28630000", "Методический центр Конаковского округа"),
+    ("Ржевский муниципальный округ", "28648000", "Ржевский районный методический кабинет"),
+]
+
+SCHOOLS = [
+    # (municipality index, full name, short name, slug, kind, ИНН)
+    (0, "Муниципальное общеобразовательное учреждение «Средняя общеобразовательная школа № 14»",
+     "МОУ СОШ № 14", "tver-sosh14", School.Kind.GENERAL, "6901043230"),
+    (0, "Муниципальное общеобразовательное учреждение «Средняя школа № 55»",
+     "МОУ СШ № 55", "tver-sosh55", School.Kind.GENERAL, "6902029030"),
+    (0, "Муниципальное общеобразовательное учреждение «Тверской лицей»",
+     "МОУ «Тверской лицей»", "tver-licey", School.Kind.GENERAL, "6905011340"),
+    (0, "Муниципальное бюджетное учреждение дополнительного образования «Дворец творчества детей и молодёжи»",
+     "МБУ ДО ДТДиМ", "tver-dtdm", School.Kind.ADDITIONAL, "6901001590"),
+    (0, "Государственное бюджетное профессиональное образовательное учреждение «Тверской колледж сервиса и туризма»",
+     "ГБП ОУ ТКСиТ", "tver-kst", School.Kind.VOCATIONAL, "6902011610"),
+    (1, "Муниципальное бюджетное общеобразовательное учреждение «Конаковская средняя общеобразовательная школа № 1»",
+     "МБОУ Конаковская СОШ № 1", "konakovo-sosh1", School.Kind.GENERAL, "6911006312"),
+    (1, "Муниципальное бюджетное общеобразовательное учреждение «Редкинская средняя общеобразовательная школа»",
+     "МБОУ Редкинская СОШ", "redkino-sosh", School.Kind.GENERAL, "6911007980"),
+    (1, "Муниципальное бюджетное общеобразовательное учреждение «Козловская средняя школа»",
+     "МБОУ Козловская СШ", "kozlovo-sosh", School.Kind.GENERAL, "6911010510"),
+    (1, "Муниципальное бюджетное учреждение дополнительного образования «Дом детского творчества»",
+     "МБУ ДО ДДТ Конаково", "konakovo-ddt", School.Kind.ADDITIONAL, "6911011130"),
+    (2, "Муниципальное общеобразовательное учреждение «Средняя общеобразовательная школа № 1 им. А. С. Пушкина»",
+     "МОУ СОШ № 1 г. Ржева", "rzhev-sosh1", School.Kind.GENERAL, "6914004501"),
+    (2, "Муниципальное общеобразовательное учреждение «Есинская основная общеобразовательная школа»",
+     "МОУ Есинская ООШ", "esinka-oosh", School.Kind.GENERAL, "6914007830"),
+    (2, "Государственное бюджетное профессиональное образовательное учреждение «Ржевский колледж»",
+     "ГБПОУ «Ржевский колледж»", "rzhev-college", School.Kind.VOCATIONAL, "6914001620"),
+]  # fmt: skip
+
+# (e-mail, role, ФИО, school slug or municipality index)
+PEOPLE: list[tuple[str, str, tuple[str, str, str], str | int | None]] = [
+    ("admin@nastavnik.test", Role.REGIONAL_ADMIN, ("Соколова", "Ирина", "Валерьевна"), None),
+    ("imc.tver@nastavnik.test", Role.INSPECTOR, ("Кучеренко", "Елена", "Сергеевна"), 0),
+    ("imc.konakovo@nastavnik.test", Role.INSPECTOR, ("Белов", "Артём", "Николаевич"), 1),
+    ("director@sosh14.test", Role.SCHOOL_ADMIN, ("Громова", "Наталья", "Петровна"), "tver-sosh14"),
+    ("curator@sosh14.test", Role.CURATOR, ("Ёлкина", "Светлана", "Игоревна"), "tver-sosh14"),
+    ("mentor@sosh14.test", Role.MENTOR, ("Васильев", "Дмитрий", "Андреевич"), "tver-sosh14"),
+    ("mentee@sosh14.test", Role.MENTEE, ("Корнеева", "Анна", "Олеговна"), "tver-sosh14"),
+    ("curator@sosh55.test", Role.CURATOR, ("Михайлова", "Ольга", "Викторовна"), "tver-sosh55"),
+    ("curator@konakovo1.test", Role.CURATOR, ("Фёдоров", "Павел", "Сергеевич"), "konakovo-sosh1"),
+]
+
+
+class Command(BaseCommand):
+    help = "Создаёт демонстрационный регион: муниципалитеты, школы и пользователей для каждой роли."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            RegionSettings.objects.update_or_create(
+                pk=1,
+                defaults={
+                    "name": "Тверская область",
+                    "code": "69",
+                    "centre_name": "Региональный наставнический центр Тверской области",
+                },
+            )
+            municipalities = [
+                Municipality.objects.update_or_create(name=name, defaults={"oktmo": oktmo, "imc_name": imc})[
+                    0
+                ]
+                for name, oktmo, imc in MUNICIPALITIES
+            ]
+        created = 0
+        for m_index, name, short_name, slug, kind, inn in SCHOOLS:
+            if School.objects.filter(slug=slug).exists():
+                continue
+            school_create(
+                name=name,
+                short_name=short_name,
+                municipality=municipalities[m_index],
+                slug=slug,
+                kind=kind,
+                inn=inn,
+            )
+            created += 1
+        self.stdout.write(f"Школ создано: {created}, всего: {School.objects.count()}")
+
+        rows = []
+        for email, role, (last, first, middle), scope in PEOPLE:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email, DEMO_PASSWORD, last_name=last, first_name=first, middle_name=middle
+                )
+            if role == Role.REGIONAL_ADMIN and not user.is_superuser:
+                user.is_staff = user.is_superuser = True  # also opens Django admin for support work
+                user.save(update_fields=["is_staff", "is_superuser"])
+            school = School.objects.get(slug=scope) if isinstance(scope, str) else None
+            municipality = municipalities[scope] if isinstance(scope, int) else None
+            membership_grant(user=user, role=role, school=school, municipality=municipality)
+            url = site_url(school_host(school.slug)) if school else site_url()
+            rows.append((Role(role).label, email, url))
+
+        self.stdout.write(self.style.SUCCESS(f"\nДемо-пользователи (пароль у всех: {DEMO_PASSWORD}):"))
+        for role_label, email, url in rows:
+            self.stdout.write(f"  {role_label:<24} {email:<30} {url}")

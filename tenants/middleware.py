@@ -1,0 +1,82 @@
+"""Request routing by host, then access by role.
+
+SchoolTenantMiddleware (first): the base host is the region site (public schema); ``<slug>.<base>`` is a
+school; any other host is a 404 — never the public site.
+
+AccessMiddleware (after authentication): a school's pages only for that school's members (403 for
+anyone else), region pages only for regional staff. The API enforces the same rules in its permission
+classes, since token authentication happens inside DRF.
+"""
+
+from collections.abc import Callable
+
+import sentry_sdk
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_public_schema_name
+
+from tenants.models import Domain
+from tenants.selectors import user_is_regional_staff, user_may_enter_school, user_workplaces
+
+# Paths reachable without a role on the host: logging in, invitations, static files. The API checks
+# its own permissions (token auth happens inside DRF); Django admin checks is_staff itself.
+OPEN_PATH_PREFIXES = ("/accounts/", "/invite/", "/static/", "/api/", "/favicon.ico")
+REGION_ONLY_OPEN_PREFIXES = ("/admin/",)
+
+
+def request_is_public(request: HttpRequest) -> bool:
+    return request.tenant.schema_name == get_public_schema_name()  # type: ignore[attr-defined]
+
+
+class SchoolTenantMiddleware(TenantMainMiddleware):
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        connection.set_schema_to_public()
+        hostname = self.hostname_from_request(request).lower()
+        if hostname == settings.BASE_DOMAIN:
+            request.tenant = connection.tenant  # type: ignore[attr-defined]
+            self.setup_url_routing(request, force_public=True)
+        else:
+            try:
+                domain = Domain.objects.select_related("tenant").get(domain=hostname)
+            except Domain.DoesNotExist:
+                raise Http404(f"Unknown host {hostname!r}") from None
+            tenant = domain.tenant
+            tenant.domain_url = hostname
+            request.tenant = tenant  # type: ignore[attr-defined]
+            connection.set_tenant(tenant)
+            self.setup_url_routing(request)
+        sentry_sdk.set_tag("schema", connection.schema_name)
+        return None
+
+
+class AccessMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            sentry_sdk.set_user({"id": request.user.pk})
+        denied = self._check(request)
+        return denied if denied is not None else self.get_response(request)
+
+    def _check(self, request: HttpRequest) -> HttpResponse | None:
+        path = request.path_info
+        public = request_is_public(request)
+        if path.startswith(OPEN_PATH_PREFIXES) or (public and path.startswith(REGION_ONLY_OPEN_PREFIXES)):
+            return None
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if public:
+            allowed = user_is_regional_staff(user)
+            reason = "Сайт региона открыт сотрудникам регионального центра и специалистам ИМЦ."
+        else:
+            allowed = user_may_enter_school(user, request.tenant)  # type: ignore[attr-defined]
+            reason = "Эта школа не входит в ваши рабочие места."
+        if allowed:
+            return None
+        return render(request, "403.html", {"reason": reason, "places": user_workplaces(user)}, status=403)

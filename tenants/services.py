@@ -1,0 +1,152 @@
+"""Writes to the region's own data: schools, memberships, invitations."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from tenants.models import (
+    REGION_ROLES,
+    SCHOOL_ROLES,
+    Domain,
+    Invitation,
+    Membership,
+    Municipality,
+    Role,
+    School,
+    User,
+)
+from tenants.schema_names import schema_name_generate, school_host, slug_validate
+from tenants.urls_util import site_url
+
+
+def school_create(
+    *,
+    name: str,
+    short_name: str,
+    municipality: Municipality,
+    slug: str,
+    kind: str = School.Kind.GENERAL,
+    inn: str = "",
+) -> School:
+    """Create a school with its own schema and host. The schema name is generated, never typed."""
+    slug = slug.strip().lower()
+    slug_validate(slug)
+    if School.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": "Адрес уже занят другой школой."}, code="duplicate_slug")
+    with transaction.atomic():
+        school = School(
+            schema_name=schema_name_generate(),
+            name=name.strip(),
+            short_name=short_name.strip(),
+            municipality=municipality,
+            slug=slug,
+            kind=kind,
+            inn=inn.strip(),
+            status=School.Status.ACTIVE,
+        )
+        school.full_clean(exclude=["schema_name"])
+        school.save(verbosity=0)
+        Domain.objects.create(domain=school_host(slug), tenant=school, is_primary=True)
+    return school
+
+
+def membership_grant(
+    *, user: User, role: str, school: School | None = None, municipality: Municipality | None = None
+) -> Membership:
+    _validate_scope(role=role, school=school, municipality=municipality)
+    membership, _ = Membership.objects.get_or_create(
+        user=user, role=role, school=school, municipality=municipality
+    )
+    return membership
+
+
+def _validate_scope(*, role: str, school: School | None, municipality: Municipality | None) -> None:
+    if role == Role.REGIONAL_ADMIN and (school or municipality):
+        raise ValidationError("Роль администратора региона не привязывается к школе или муниципалитету.")
+    if role == Role.INSPECTOR and (municipality is None or school is not None):
+        raise ValidationError("Специалисту ИМЦ нужно указать муниципалитет.")
+    if role in SCHOOL_ROLES and (school is None or municipality is not None):
+        raise ValidationError("Для этой роли нужно указать школу.")
+    if role not in REGION_ROLES | SCHOOL_ROLES:
+        raise ValidationError("Неизвестная роль.")
+
+
+def invitation_url(invitation: Invitation) -> str:
+    host = school_host(invitation.school.slug) if invitation.school else None
+    return site_url(host, f"/invite/{invitation.token}/")
+
+
+def invitation_create(
+    *,
+    email: str,
+    role: str,
+    invited_by: User | None,
+    school: School | None = None,
+    municipality: Municipality | None = None,
+) -> Invitation:
+    """Invite a person to a role; the e-mail leaves after commit and links to the host they will work on."""
+    _validate_scope(role=role, school=school, municipality=municipality)
+    invitation = Invitation.objects.create(
+        email=email.strip().lower(),
+        role=role,
+        school=school,
+        municipality=municipality,
+        invited_by=invited_by,
+        token=secrets.token_urlsafe(32),
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
+    )
+    transaction.on_commit(lambda: invitation_send(invitation=invitation))
+    return invitation
+
+
+def invitation_send(*, invitation: Invitation) -> None:
+    context = {
+        "invitation": invitation,
+        "url": invitation_url(invitation),
+        "role": invitation.get_role_display(),
+    }
+    send_mail(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Приглашение в систему наставничества",
+        message=render_to_string("tenants/invitation_email.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+
+
+def invitation_get_valid(*, token: str) -> Invitation | None:
+    invitation = Invitation.objects.select_related("school", "municipality").filter(token=token).first()
+    if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= timezone.now():
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation: Invitation, password: str, last_name: str, first_name: str, middle_name: str = ""
+) -> User:
+    """Create (or reuse) the login for the invited address and grant the role."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None or invitation.expires_at <= timezone.now():
+        raise ValidationError("Приглашение уже использовано или истекло.", code="invitation_invalid")
+    user = User.objects.filter(email__iexact=invitation.email).first()
+    if user is None:
+        user = User(
+            email=invitation.email, last_name=last_name, first_name=first_name, middle_name=middle_name
+        )
+        validate_password(password, user)
+        user.set_password(password)
+        user.save()
+    membership_grant(
+        user=user, role=invitation.role, school=invitation.school, municipality=invitation.municipality
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
