@@ -1,4 +1,4 @@
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Func, Q, QuerySet, Value
 
 from tenants.models import Municipality, School
 from tenants.selectors import AnyUser, schools_visible_to
@@ -6,6 +6,10 @@ from tenants.selectors import AnyUser, schools_visible_to
 
 def fold_yo(text: str) -> str:
     return text.replace("ё", "е").replace("Ё", "Е")
+
+
+def _folded(field: str) -> Func:
+    return Func(F(field), Value("Ёё"), Value("Ее"), function="translate")
 
 
 def school_list_for_user(
@@ -17,11 +21,7 @@ def school_list_for_user(
     search = fold_yo(search.strip())
     if search:
         # Names are stored as typed; fold ё/е on both sides so «Ежово» finds «Ёжово».
-        from django.db.models import F, Func, Value
-
-        folded = Func(F("short_name"), Value("ё"), Value("е"), function="replace")
-        folded_full = Func(F("name"), Value("ё"), Value("е"), function="replace")
-        schools = schools.annotate(_short=folded, _full=folded_full).filter(
+        schools = schools.annotate(_short=_folded("short_name"), _full=_folded("name")).filter(
             Q(_short__icontains=search) | Q(_full__icontains=search) | Q(inn__startswith=search)
         )
     return schools.order_by("municipality__name", "short_name")

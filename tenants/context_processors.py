@@ -8,13 +8,13 @@ from tenants.models import RegionSettings
 from tenants.urls_util import site_url
 
 
-def site(request: HttpRequest) -> dict[str, Any]:
+def portal(request: HttpRequest) -> dict[str, Any]:
     tenant = getattr(request, "tenant", None)
     is_school = tenant is not None and tenant.schema_name != get_public_schema_name()
     region = RegionSettings.objects.first()
     region_name = region.name if region else "Региональный центр наставничества"
     return {
-        "site": {
+        "portal": {
             "is_school": is_school,
             "title": tenant.short_name if is_school else region_name,
             "school": tenant if is_school else None,
