@@ -2,15 +2,15 @@
 
 from typing import Any
 
-from django_tenants.utils import get_public_schema_name
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from tenants.context import request_school
 from tenants.selectors import user_is_regional_admin, user_is_regional_staff, user_may_enter_school
 
 
 def _on_school_host(request: Request) -> bool:
-    return request.tenant.schema_name != get_public_schema_name()  # type: ignore[attr-defined]
+    return request_school(request) is not None
 
 
 class IsSchoolMember(BasePermission):
@@ -20,8 +20,8 @@ class IsSchoolMember(BasePermission):
         return bool(
             request.user
             and request.user.is_authenticated
-            and _on_school_host(request)
-            and user_may_enter_school(request.user, request.tenant)  # type: ignore[attr-defined]
+            and (school := request_school(request)) is not None
+            and user_may_enter_school(request.user, school)
         )
 
 

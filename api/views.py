@@ -1,3 +1,6 @@
+from typing import cast
+
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
@@ -8,6 +11,8 @@ from rest_framework.views import APIView
 from api.permissions import IsRegionalStaff, IsSchoolMember
 from api.serializers import MeSerializer, MunicipalitySerializer, SchoolSerializer
 from regional.selectors import municipalities_for_user, school_list_for_user
+from tenants.context import request_school
+from tenants.models import Municipality, School, User
 from tenants.selectors import user_workplaces
 
 
@@ -16,7 +21,7 @@ class MeApi(APIView):
 
     @extend_schema(responses=MeSerializer, summary="Текущий пользователь и его рабочие места")
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = cast(User, request.user)  # IsAuthenticated
         data = {
             "id": user.pk,
             "email": user.email,
@@ -32,7 +37,7 @@ class MunicipalityListApi(generics.ListAPIView):
     permission_classes = [IsRegionalStaff]
     serializer_class = MunicipalitySerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Municipality]:
         return municipalities_for_user(user=self.request.user)
 
 
@@ -42,7 +47,7 @@ class SchoolListApi(generics.ListAPIView):
     permission_classes = [IsRegionalStaff]
     serializer_class = SchoolSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[School]:
         params = self.request.query_params
         municipality = params.get("municipality")
         return school_list_for_user(
@@ -57,4 +62,4 @@ class CurrentSchoolApi(APIView):
 
     @extend_schema(responses=SchoolSerializer, summary="Школа этого хоста")
     def get(self, request: Request) -> Response:
-        return Response(SchoolSerializer(request.tenant).data)  # type: ignore[attr-defined]
+        return Response(SchoolSerializer(request_school(request)).data)

@@ -23,10 +23,9 @@ class SchoolTask(TenantTask):
     abstract = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from django.db import connection
-        from django_tenants.utils import get_public_schema_name
+        from tenants.context import in_public_schema
 
-        if connection.schema_name == get_public_schema_name():
+        if in_public_schema():
             raise SchoolTaskInPublicError(
                 f"{self.name} is a school task and refuses to run in the public schema"
             )

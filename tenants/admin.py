@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from tenants.models import Domain, Invitation, Membership, Municipality, RegionSettings, School, User
 
@@ -24,7 +25,7 @@ class SchoolAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name", "inn", "slug"]
     readonly_fields = ["schema_name", "slug"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         # Schools are onboarded by the onboarding service, which generates the schema name.
         return False
 

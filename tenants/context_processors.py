@@ -2,22 +2,22 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django_tenants.utils import get_public_schema_name
 
+from tenants.context import request_school
 from tenants.models import RegionSettings
 from tenants.urls_util import site_url
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
-    tenant = getattr(request, "tenant", None)
-    is_school = tenant is not None and tenant.schema_name != get_public_schema_name()
+    school = request_school(request)
+    is_school = school is not None
     region = RegionSettings.objects.first()
     region_name = region.name if region else "Региональный центр наставничества"
     return {
         "portal": {
             "is_school": is_school,
-            "title": tenant.short_name if is_school else region_name,
-            "school": tenant if is_school else None,
+            "title": school.short_name if school else region_name,
+            "school": school,
             "region_name": region_name,
             "region_url": site_url(),
             "base_domain": settings.BASE_DOMAIN,

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
@@ -9,8 +11,8 @@ class InvitationAcceptForm(forms.Form):
     password1 = forms.CharField(label="Пароль", widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label="Пароль ещё раз", widget=forms.PasswordInput, strip=False)
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "Пароли не совпадают.")
         elif data.get("password1"):

@@ -17,8 +17,8 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
-from django_tenants.utils import get_public_schema_name
 
+from tenants.context import current_schema_name, request_school, set_public_schema
 from tenants.models import Domain
 from tenants.selectors import user_is_regional_staff, user_may_enter_school, user_workplaces
 
@@ -28,16 +28,12 @@ OPEN_PATH_PREFIXES = ("/accounts/", "/invite/", "/static/", "/api/", "/favicon.i
 REGION_ONLY_OPEN_PREFIXES = ("/admin/",)
 
 
-def request_is_public(request: HttpRequest) -> bool:
-    return request.tenant.schema_name == get_public_schema_name()  # type: ignore[attr-defined]
-
-
 class SchoolTenantMiddleware(TenantMainMiddleware):
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        connection.set_schema_to_public()
+        set_public_schema()
         hostname = self.hostname_from_request(request).lower()
         if hostname == settings.BASE_DOMAIN:
-            request.tenant = connection.tenant  # type: ignore[attr-defined]
+            request.tenant = connection.tenant  # type: ignore[attr-defined]  # django-tenants' public stand-in
             self.setup_url_routing(request, force_public=True)
         else:
             try:
@@ -47,9 +43,9 @@ class SchoolTenantMiddleware(TenantMainMiddleware):
             tenant = domain.tenant
             tenant.domain_url = hostname
             request.tenant = tenant  # type: ignore[attr-defined]
-            connection.set_tenant(tenant)
+            connection.set_tenant(tenant)  # type: ignore[attr-defined]
             self.setup_url_routing(request)
-        sentry_sdk.set_tag("schema", connection.schema_name)
+        sentry_sdk.set_tag("schema", current_schema_name())
         return None
 
 
@@ -65,17 +61,18 @@ class AccessMiddleware:
 
     def _check(self, request: HttpRequest) -> HttpResponse | None:
         path = request.path_info
-        public = request_is_public(request)
+        school = request_school(request)
+        public = school is None
         if path.startswith(OPEN_PATH_PREFIXES) or (public and path.startswith(REGION_ONLY_OPEN_PREFIXES)):
             return None
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if public:
+        if school is None:
             allowed = user_is_regional_staff(user)
             reason = "Сайт региона открыт сотрудникам регионального центра и специалистам ИМЦ."
         else:
-            allowed = user_may_enter_school(user, request.tenant)  # type: ignore[attr-defined]
+            allowed = user_may_enter_school(user, school)
             reason = "Эта школа не входит в ваши рабочие места."
         if allowed:
             return None

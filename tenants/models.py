@@ -1,5 +1,8 @@
+from typing import Any, ClassVar
+
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -76,7 +79,7 @@ class School(TenantMixin):
     def __str__(self) -> str:
         return self.short_name
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Last line of defence: no DDL is ever issued for a name the generator did not produce.
         schema_name_validate(self.schema_name)
         super().save(*args, **kwargs)
@@ -88,10 +91,10 @@ class Domain(DomainMixin):
         verbose_name_plural = _("домены")
 
 
-class UserManager(BaseUserManager["User"]):
+class UserManager(DjangoUserManager["User"]):
     use_in_migrations = True
 
-    def _create_user(self, email: str, password: str | None, **extra):  # type: ignore[no-untyped-def]
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> "User":
         if not email:
             raise ValueError("E-mail is required")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -99,12 +102,12 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email: str, password: str | None = None, **extra):  # type: ignore[no-untyped-def]
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":  # type: ignore[override]
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra)
 
-    def create_superuser(self, email: str, password: str | None = None, **extra):  # type: ignore[no-untyped-def]
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":  # type: ignore[override]
         extra.update(is_staff=True, is_superuser=True)
         return self._create_user(email, password, **extra)
 
@@ -119,9 +122,9 @@ class User(AbstractUser):
     middle_name = models.CharField(_("отчество"), max_length=150, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         verbose_name = _("пользователь")
@@ -147,7 +150,7 @@ REGION_ROLES = frozenset({Role.REGIONAL_ADMIN, Role.INSPECTOR})
 SCHOOL_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.CURATOR, Role.MENTOR, Role.MENTEE})
 SCHOOL_STAFF_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.CURATOR})
 
-_school_roles_q = Q(role__in=[r.value for r in SCHOOL_ROLES])
+_school_roles_q = Q(role__in=sorted(r.value for r in SCHOOL_ROLES))
 
 
 class Membership(models.Model):

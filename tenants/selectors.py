@@ -19,7 +19,7 @@ def _memberships(user: AnyUser) -> list[Membership]:
     cached: list[Membership] | None = getattr(user, "_membership_cache", None)
     if cached is None:
         cached = list(Membership.objects.filter(user=user).select_related("school", "municipality"))
-        user._membership_cache = cached  # type: ignore[union-attr]
+        setattr(user, "_membership_cache", cached)  # noqa: B010
     return cached
 
 

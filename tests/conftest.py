@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 
+from tenants.context import set_public_schema
 from tenants.models import Municipality, Role, School, User
 from tenants.schema_names import school_host
 from tenants.services import membership_grant, school_create
@@ -102,11 +102,11 @@ def world(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> It
 @pytest.fixture(autouse=True)
 def _public_schema_after_each_test() -> Iterator[None]:
     yield
-    connection.set_schema_to_public()
+    set_public_schema()
 
 
 @pytest.fixture
-def host_client(world: World, db: None):  # type: ignore[no-untyped-def]
+def host_client(world: World, db: None):
     """host_client(school=None, user=None) -> a test client bound to that school's host (or the region's)."""
 
     def make(school: School | None = None, user: User | None = None) -> Client:

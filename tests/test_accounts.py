@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _link(message) -> str:
-    return re.search(r"https?://\S+", message.body).group(0)
+    match = re.search(r"https?://\S+", message.body)
+    assert match is not None
+    return match.group(0)
 
 
 def test_a_demo_style_user_logs_in_on_the_school_host(host_client, world):
@@ -26,7 +28,9 @@ def test_a_demo_style_user_logs_in_on_the_school_host(host_client, world):
 
 
 def test_a_wrong_password_is_refused_in_russian(host_client, world):
-    response = host_client(world.school_a).post("/accounts/login/", {"login": "curator@a.test", "password": "nope"})
+    response = host_client(world.school_a).post(
+        "/accounts/login/", {"login": "curator@a.test", "password": "nope"}
+    )
     assert response.status_code == 200
     assert "неверны" in response.content.decode()
 
@@ -44,7 +48,9 @@ def test_login_is_rate_limited_after_repeated_failures(host_client, world):
 def test_signup_is_closed_and_not_advertised(host_client):
     client = host_client()
     assert "/accounts/signup/" not in client.get("/accounts/login/").content.decode()
-    response = client.post("/accounts/signup/", {"email": "me@x.test", "password1": "Aa-123456789", "password2": "Aa-123456789"})
+    response = client.post(
+        "/accounts/signup/", {"email": "me@x.test", "password1": "Aa-123456789", "password2": "Aa-123456789"}
+    )
     assert "Регистрация закрыта" in response.content.decode() or response.status_code == 403
     assert not User.objects.filter(email="me@x.test").exists()
 
@@ -94,22 +100,30 @@ def test_a_curator_invitation_links_to_the_school_host_and_grants_the_role(
 def test_an_invitation_refuses_mismatched_or_weak_passwords_and_writes_nothing(
     host_client, world, django_capture_on_commit_callbacks
 ):
-    invitation = invitation_create(email="weak@a.test", role=Role.MENTEE, school=world.school_a, invited_by=None)
+    invitation = invitation_create(
+        email="weak@a.test", role=Role.MENTEE, school=world.school_a, invited_by=None
+    )
     client = host_client(world.school_a)
     form = {"last_name": "Иванов", "first_name": "Иван", "password1": "123", "password2": "123"}
     response = client.post(f"/invite/{invitation.token}/", form)
     assert response.status_code == 200
     assert not User.objects.filter(email="weak@a.test").exists()
-    assert not Membership.objects.filter(school=world.school_a, role=Role.MENTEE, user__email="weak@a.test").exists()
+    assert not Membership.objects.filter(
+        school=world.school_a, role=Role.MENTEE, user__email="weak@a.test"
+    ).exists()
 
 
 def test_an_expired_invitation_does_not_open(host_client, world):
-    invitation = invitation_create(email="late@a.test", role=Role.MENTOR, school=world.school_a, invited_by=None)
+    invitation = invitation_create(
+        email="late@a.test", role=Role.MENTOR, school=world.school_a, invited_by=None
+    )
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     assert host_client(world.school_a).get(f"/invite/{invitation.token}/").status_code == 404
 
 
-def test_an_inspector_invitation_opens_on_the_region_host(host_client, world, django_capture_on_commit_callbacks):
+def test_an_inspector_invitation_opens_on_the_region_host(
+    host_client, world, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         invitation = invitation_create(
             email="imc2@m1.test", role=Role.INSPECTOR, municipality=world.m1, invited_by=world.regional_admin
@@ -120,7 +134,9 @@ def test_an_inspector_invitation_opens_on_the_region_host(host_client, world, dj
 
 
 def test_an_existing_user_accepts_an_invitation_by_logging_in(host_client, world):
-    invitation = invitation_create(email="curator@a.test", role=Role.CURATOR, school=world.school_b, invited_by=None)
+    invitation = invitation_create(
+        email="curator@a.test", role=Role.CURATOR, school=world.school_b, invited_by=None
+    )
     anonymous = host_client(world.school_b).get(f"/invite/{invitation.token}/")
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous.url
     client = host_client(world.school_b, world.curator_a)

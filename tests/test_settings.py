@@ -49,7 +49,9 @@ def test_sentry_events_keep_the_user_id_only_and_drop_bodies_cookies_and_locals(
             "query_string": "q=Корнеева",
             "headers": {"Host": "school-a.localhost", "Cookie": "sessionid=s", "Authorization": "Token t"},
         },
-        "exception": {"values": [{"stacktrace": {"frames": [{"function": "f", "vars": {"person": "Корнеева"}}]}}]},
+        "exception": {
+            "values": [{"stacktrace": {"frames": [{"function": "f", "vars": {"person": "Корнеева"}}]}}]
+        },
     }
     scrubbed = scrub_event(event)
     assert scrubbed["user"] == {"id": 7}

@@ -24,7 +24,9 @@ def test_it_serves_a_school_login_page_on_the_school_host(host_client, world):
     assert world.school_a.short_name in response.content.decode()
 
 
-@pytest.mark.parametrize("host", ["unknown.localhost", "school-a.localhost.evil.test", "testserver", "127.0.0.1"])
+@pytest.mark.parametrize(
+    "host", ["unknown.localhost", "school-a.localhost.evil.test", "testserver", "127.0.0.1"]
+)
 def test_it_answers_404_for_an_unknown_host(client, world, host):
     response = client.get("/", HTTP_HOST=host)
     assert response.status_code in (400, 404)  # 400: Django refuses a host outside ALLOWED_HOSTS outright
@@ -91,7 +93,8 @@ def test_it_refuses_bad_or_reserved_schema_names(name):
 
 
 @pytest.mark.parametrize(
-    "slug", ["www", "public", "api", "admin", "static", "-a", "a-", "a_b", "A", "школа", "a.b", "../x", "x" * 41, ""]
+    "slug",
+    ["www", "public", "api", "admin", "static", "-a", "a-", "a_b", "A", "школа", "a.b", "../x", "x" * 41, ""],
 )
 def test_it_refuses_bad_or_reserved_slugs(slug):
     with pytest.raises(ValidationError):
@@ -99,7 +102,9 @@ def test_it_refuses_bad_or_reserved_slugs(slug):
 
 
 def test_it_refuses_a_school_whose_schema_name_did_not_come_from_the_generator(world):
-    school = School(schema_name="evil; DROP SCHEMA public", name="x", short_name="x", municipality=world.m1, slug="evil")
+    school = School(
+        schema_name="evil; DROP SCHEMA public", name="x", short_name="x", municipality=world.m1, slug="evil"
+    )
     with pytest.raises(ValidationError):
         school.save()
     assert not School.objects.filter(slug="evil").exists()

@@ -1,7 +1,8 @@
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core.health.models import WorkerCheck
+from tenants.context import current_schema_name
 
 
 def worker_check_request() -> WorkerCheck:
@@ -16,6 +17,6 @@ def worker_check_request() -> WorkerCheck:
 def worker_check_complete(*, check_id: int) -> WorkerCheck:
     check = WorkerCheck.objects.get(pk=check_id)
     check.processed_at = timezone.now()
-    check.processed_in_schema = connection.schema_name
+    check.processed_in_schema = current_schema_name()
     check.save(update_fields=["processed_at", "processed_in_schema"])
     return check
