@@ -38,7 +38,7 @@ def _bin_dir() -> Path:
             return wheel_bin
     pg_config = shutil.which("pg_config")
     if pg_config:
-        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=True)  # noqa: S603
+        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=True)
         candidate = Path(out.stdout.strip())
         if (candidate / "pg_ctl").exists():
             return candidate
@@ -132,8 +132,8 @@ class EmbeddedPostgres:
         try:
             return pwd.getpwnam(SERVICE_USER)
         except KeyError:
-            subprocess.run(  # noqa: S603
-                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVICE_USER],  # noqa: S607
+            subprocess.run(
+                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVICE_USER],
                 check=True,
                 capture_output=True,
             )
@@ -156,7 +156,7 @@ class EmbeddedPostgres:
         if user is not None:
             kwargs = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
         env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
-        return subprocess.run(  # noqa: S603
+        return subprocess.run(
             command,
             capture_output=True,
             text=True,

@@ -21,6 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="не создавать демо-данные")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Ctrl+C or a plain `kill` both end the run cleanly: worker, web server and the embedded database.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         call_command("migrate_schemas", interactive=False, verbosity=0)
         if not options["no_demo"]:
             call_command("seed_demo")
@@ -30,7 +33,7 @@ class Command(BaseCommand):
             **os.environ,
             "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local"),
         }
-        worker = subprocess.Popen(  # noqa: S603
+        worker = subprocess.Popen(
             [
                 python,
                 "-m",
@@ -46,16 +49,29 @@ class Command(BaseCommand):
             env=env,
         )
         self.stdout.write(self.style.SUCCESS("Воркер Celery запущен. Сайт региона: http://localhost:8000"))
+        server = subprocess.Popen(
+            [python, manage, "runserver", options["addrport"]], cwd=settings.BASE_DIR, env=env
+        )
         try:
-            subprocess.run([python, manage, "runserver", options["addrport"]], cwd=settings.BASE_DIR, env=env)  # noqa: S603
+            server.wait()
         except KeyboardInterrupt:
             pass
         finally:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            _stop(server)
+            _stop(worker)
             if settings.EMBEDDED_POSTGRES:
                 project_server().stop()
                 self.stdout.write("Встроенный PostgreSQL остановлен.")
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
