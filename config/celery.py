@@ -7,6 +7,7 @@ connection to it before the task runs. School tasks (``SchoolTask``) refuse to r
 import os
 from typing import Any
 
+from celery.signals import task_prerun
 from tenant_schemas_celery.app import CeleryApp
 from tenant_schemas_celery.task import TenantTask
 
@@ -51,6 +52,16 @@ def _configure_filesystem_broker(sender: CeleryApp, **kwargs: Any) -> None:
         "processed_folder": str(folder / "processed"),
         "store_processed": False,
     }
+
+
+@task_prerun.connect(weak=False)
+def _tag_sentry_with_schema(**kwargs: Any) -> None:
+    # Runs after tenant-schemas-celery has switched the connection (its receiver is connected first).
+    import sentry_sdk
+
+    from tenants.context import current_schema_name
+
+    sentry_sdk.set_tag("schema", current_schema_name())
 
 
 app.autodiscover_tasks()

@@ -152,3 +152,15 @@ def test_invitation_scope_must_match_the_role(world):
     with pytest.raises(ValidationError):
         invitation_create(email="x@a.test", role=Role.INSPECTOR, school=world.school_a, invited_by=None)
     assert not Invitation.objects.filter(email="x@a.test").exists()
+
+
+def test_regional_staff_can_set_up_two_factor_authentication(host_client, world):
+    client = host_client(None, world.regional_admin)
+    assert client.get("/accounts/2fa/").status_code == 200
+    # Activating asks for the password again first.
+    assert client.get("/accounts/2fa/totp/activate/").url.startswith("/accounts/reauthenticate/")
+    client.post("/accounts/reauthenticate/", {"password": "Correct-Horse-42"})
+    page = client.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == 200
+    assert 'id="authenticator_secret"' in page.content.decode()
+    assert "data:image/svg+xml" in page.content.decode()  # the QR code for the authenticator app
