@@ -33,6 +33,23 @@ class SchoolTask(TenantTask):
         return super().__call__(*args, **kwargs)
 
 
+class RegionTaskInSchoolError(RuntimeError):
+    """A region task reached the worker inside a school's schema."""
+
+
+class RegionTask(TenantTask):
+    """Base for tasks over the region's own data (onboarding, snapshots, reports). Runs in public only."""
+
+    abstract = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from tenants.context import in_public_schema
+
+        if not in_public_schema():
+            raise RegionTaskInSchoolError(f"{self.name} is a region task and runs in the public schema only")
+        return super().__call__(*args, **kwargs)
+
+
 app = CeleryApp("nastavnik")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 

@@ -50,6 +50,11 @@ def _bin_dir() -> Path:
     )
 
 
+def postgres_bin(name: str) -> Path:
+    """A PostgreSQL client or server program (pg_dump, pg_ctl…) of the version the project ships."""
+    return _bin_dir() / name
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

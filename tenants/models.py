@@ -53,28 +53,39 @@ class School(TenantMixin):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("создаётся")
+        FAILED = "failed", _("ошибка создания")
         ACTIVE = "active", _("работает")
         ARCHIVED = "archived", _("в архиве")
 
     name = models.CharField(_("полное наименование"), max_length=500)
     short_name = models.CharField(_("краткое наименование"), max_length=200)
     inn = models.CharField(_("ИНН"), max_length=10, blank=True)
+    ogrn = models.CharField(_("ОГРН"), max_length=13, blank=True)
+    kpp = models.CharField(_("КПП"), max_length=9, blank=True)
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="schools", verbose_name=_("муниципалитет")
     )
     kind = models.CharField(_("тип"), max_length=20, choices=Kind.choices, default=Kind.GENERAL)
     slug = models.SlugField(_("адрес"), max_length=40, unique=True)
-    status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    curator_email = models.EmailField(_("e-mail куратора"), blank=True)
+    provision_error = models.TextField(_("ошибка создания"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
 
-    auto_create_schema = True
-    auto_drop_schema = True
+    # The schema is created by the onboarding job (tenants.provisioning), not on save.
+    auto_create_schema = False
+    auto_drop_schema = False
 
     class Meta:
         verbose_name = _("школа")
         verbose_name_plural = _("школы")
         ordering = ["short_name"]
         indexes = [models.Index(fields=["municipality", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["inn"], condition=~Q(inn=""), name="school_inn_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.short_name
@@ -83,6 +94,18 @@ class School(TenantMixin):
         # Last line of defence: no DDL is ever issued for a name the generator did not produce.
         schema_name_validate(self.schema_name)
         super().save(*args, **kwargs)
+
+
+class SchemaTemplate(models.Model):
+    """The DDL of the pre-migrated template schema for one state of the migrations."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    ddl = models.TextField()
+    data_tables = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"SchemaTemplate {self.fingerprint[:12]}"
 
 
 class Domain(DomainMixin):
@@ -222,3 +245,51 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.get_role_display()})"
+
+
+class AuditEvent(models.Model):
+    """Who did what on the region's side (onboarding, archiving, deleting schools, invitations)."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(_("действие"), max_length=50)
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=50, blank=True)
+    object_repr = models.CharField(max_length=500, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("событие журнала")
+        verbose_name_plural = _("журнал действий")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.action} {self.object_repr}"
+
+
+class OnboardingBatch(models.Model):
+    """A list of schools uploaded at once: parsed rows, the preview's verdicts, then progress."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("проверка")
+        RUNNING = "running", _("создаются школы")
+        DONE = "done", _("завершено")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEW)
+    rows = models.JSONField(
+        default=list
+    )  # [{"line": 2, "data": {...}, "errors": [...], "existing_school_id": …}]
+    schools = models.ManyToManyField(School, blank=True, related_name="onboarding_batches")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("пакетное подключение")
+        verbose_name_plural = _("пакетные подключения")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

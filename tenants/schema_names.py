@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 SCHEMA_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{2,40}$")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
-RESERVED_SCHEMA_NAMES = frozenset({"public", "information_schema", "template", "school_template"})
+TEMPLATE_SCHEMA = "nastavnik_school_template"
+RESERVED_SCHEMA_NAMES = frozenset({"public", "information_schema", "template", TEMPLATE_SCHEMA})
 SCHOOL_SCHEMA_PREFIX = "school_"
 
 

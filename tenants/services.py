@@ -2,19 +2,21 @@
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Model
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from tenants.models import (
     REGION_ROLES,
     SCHOOL_ROLES,
-    Domain,
+    AuditEvent,
     Invitation,
     Membership,
     Municipality,
@@ -22,39 +24,21 @@ from tenants.models import (
     School,
     User,
 )
-from tenants.schema_names import schema_name_generate, school_host, slug_validate
+from tenants.schema_names import school_host
 from tenants.urls_util import site_url
 
 
-def school_create(
-    *,
-    name: str,
-    short_name: str,
-    municipality: Municipality,
-    slug: str,
-    kind: str = School.Kind.GENERAL,
-    inn: str = "",
-) -> School:
-    """Create a school with its own schema and host. The schema name is generated, never typed."""
-    slug = slug.strip().lower()
-    slug_validate(slug)
-    if School.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": "Адрес уже занят другой школой."}, code="duplicate_slug")
-    with transaction.atomic():
-        school = School(
-            schema_name=schema_name_generate(),
-            name=name.strip(),
-            short_name=short_name.strip(),
-            municipality=municipality,
-            slug=slug,
-            kind=kind,
-            inn=inn.strip(),
-            status=School.Status.ACTIVE,
-        )
-        school.full_clean(exclude=["schema_name"])
-        school.save(verbosity=0)
-        Domain.objects.create(domain=school_host(slug), tenant=school, is_primary=True)
-    return school
+def audit_record(
+    *, actor: User | None, action: str, obj: Model, details: dict[str, Any] | None = None
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk or ""),
+        object_repr=str(obj)[:500],
+        details=details or {},
+    )
 
 
 def membership_grant(

@@ -13,8 +13,11 @@ from django.test import Client
 
 from tenants.context import set_public_schema
 from tenants.models import Municipality, Role, School, User
+from tenants.onboarding import school_onboard, school_provision
+from tenants.provisioning import template_ensure_current
 from tenants.schema_names import school_host
-from tenants.services import membership_grant, school_create
+from tenants.services import membership_grant
+from tenants.validators import inn_complete, ogrn_complete
 
 PASSWORD = "Correct-Horse-42"
 
@@ -64,6 +67,30 @@ class World:
         return school_host(school.slug) if school else settings.BASE_DOMAIN
 
 
+def school_data(*, name: str, municipality: Municipality, slug: str, number: int, **extra: object) -> dict:
+    """Valid onboarding data; ``number`` makes ИНН and ОГРН distinct."""
+    return {
+        "name": f"Муниципальное общеобразовательное учреждение «{name}»",
+        "short_name": name,
+        "inn": inn_complete(f"69{number:07d}"),
+        "ogrn": ogrn_complete(f"1026900{number:05d}"),
+        "kpp": "690101001",
+        "municipality": municipality,
+        "kind": School.Kind.GENERAL,
+        "slug": slug,
+        "curator_email": "",
+        **extra,
+    }
+
+
+def make_school(*, name: str, municipality: Municipality, slug: str, number: int) -> School:
+    """A school through the real onboarding path: the service, then the provisioning job."""
+    school = school_onboard(
+        data=school_data(name=name, municipality=municipality, slug=slug, number=number), actor=None
+    )
+    return school_provision(school_id=school.pk)
+
+
 def _user(email: str, last: str, first: str) -> User:
     return User.objects.create_user(email, PASSWORD, last_name=last, first_name=first)
 
@@ -71,11 +98,12 @@ def _user(email: str, last: str, first: str) -> User:
 @pytest.fixture(scope="session")
 def world(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[World]:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        template_ensure_current()  # committed once, so schools in tests are cloned from it
         m1 = Municipality.objects.create(name="Тверь")
         m2 = Municipality.objects.create(name="Ржевский муниципальный округ")
-        school_a = school_create(name="Школа А", short_name="Школа А", municipality=m1, slug="school-a")
-        school_b = school_create(name="Школа Б", short_name="Школа Б", municipality=m1, slug="school-b")
-        school_c = school_create(name="Школа В", short_name="Школа В", municipality=m2, slug="school-c")
+        school_a = make_school(name="Школа А", municipality=m1, slug="school-a", number=1)
+        school_b = make_school(name="Школа Б", municipality=m1, slug="school-b", number=2)
+        school_c = make_school(name="Школа В", municipality=m2, slug="school-c", number=3)
         w = World(
             m1=m1,
             m2=m2,

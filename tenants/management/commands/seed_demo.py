@@ -6,9 +6,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from tenants.models import Municipality, RegionSettings, Role, School, User
+from tenants.onboarding import school_onboard, school_provision
 from tenants.schema_names import school_host
-from tenants.services import membership_grant, school_create
+from tenants.services import membership_grant
 from tenants.urls_util import site_url
+from tenants.validators import inn_complete, ogrn_complete
 
 DEMO_PASSWORD = "Nastavnik-2026"  # noqa: S105 - printed on purpose: demo logins for a local run
 
@@ -80,18 +82,24 @@ class Command(BaseCommand):
                 for name, oktmo, imc in MUNICIPALITIES
             ]
         created = 0
-        for m_index, name, short_name, slug, kind, inn in SCHOOLS:
-            if School.objects.filter(slug=slug).exists():
-                continue
-            school_create(
-                name=name,
-                short_name=short_name,
-                municipality=municipalities[m_index],
-                slug=slug,
-                kind=kind,
-                inn=inn,
-            )
-            created += 1
+        for number, (m_index, name, short_name, slug, kind, inn_head) in enumerate(SCHOOLS, start=1):
+            school = School.objects.filter(slug=slug).first()
+            if school is None:
+                data = {
+                    "name": name,
+                    "short_name": short_name,
+                    "inn": inn_complete(inn_head[:9]),
+                    "ogrn": ogrn_complete(f"10269000{number:04d}"),
+                    "kpp": "690101001",
+                    "municipality": municipalities[m_index],
+                    "kind": kind,
+                    "slug": slug,
+                    "curator_email": "",
+                }
+                school = school_onboard(data=data, actor=None)
+                created += 1
+            # Synchronously here: the worker is not up yet when `make run` seeds.
+            school_provision(school_id=school.pk)
         self.stdout.write(f"Школ создано: {created}, всего: {School.objects.count()}")
 
         rows = []
