@@ -49,3 +49,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body["message"] = body["message"] or "Требуется вход."
     response.data = {"error": body}
     return response
+
+
+def form_errors(form: Any) -> exceptions.ValidationError:
+    """A Django form's errors as the API's 400 (the form is the single place the rules live)."""
+    return exceptions.ValidationError({field: [str(e) for e in errs] for field, errs in form.errors.items()})

@@ -47,3 +47,14 @@ class IsRegionalAdmin(BasePermission):
             and not _on_school_host(request)
             and user_is_regional_admin(request.user)
         )
+
+
+class RegionalStaffReadsAdminWrites(BasePermission):
+    """Regional staff (admin and inspectors) read; only the regional admin changes anything."""
+
+    message = "Изменять может только администратор региона."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return IsRegionalStaff().has_permission(request, view)
+        return IsRegionalAdmin().has_permission(request, view)

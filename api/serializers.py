@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from tenants.models import Municipality, School
+from tenants.models import Invitation, Membership, Municipality, OnboardingBatch, Role, School
+from tenants.schema_names import school_host
 
 
 class WorkplaceSerializer(serializers.Serializer):
@@ -30,9 +31,87 @@ class SchoolSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = School
-        fields = ["id", "name", "short_name", "inn", "kind", "status", "slug", "host", "municipality"]
+        fields = [
+            "id", "name", "short_name", "inn", "ogrn", "kpp", "kind", "status", "slug", "host", "municipality",
+            "created_at", "activated_at", "archived_at", "provision_error",
+        ]  # fmt: skip
 
     def get_host(self, school: School) -> str:
-        from tenants.schema_names import school_host
-
         return school_host(school.slug)
+
+
+class SchoolOnboardInputSerializer(serializers.Serializer):
+    """Documents the input; validation itself is SchoolOnboardForm's, shared with the page and the list import."""
+
+    name = serializers.CharField()
+    short_name = serializers.CharField()
+    inn = serializers.CharField()
+    ogrn = serializers.CharField()
+    kpp = serializers.CharField(required=False, allow_blank=True)
+    municipality = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=School.Kind.choices)
+    slug = serializers.CharField(required=False, allow_blank=True)
+    curator_email = serializers.EmailField()
+
+
+class SchoolDeleteInputSerializer(serializers.Serializer):
+    confirmation = serializers.CharField(help_text="Адрес (slug) школы — подтверждение удаления")
+
+
+class BatchUploadInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class BatchRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    # "data"/"errors" would shadow Serializer attributes: exposed as cells/messages.
+    cells = serializers.DictField(source="data", child=serializers.CharField(allow_blank=True))
+    slug = serializers.CharField(allow_blank=True)
+    messages = serializers.ListField(source="errors", child=serializers.CharField())
+    existing_school_id = serializers.IntegerField(allow_null=True)
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    rows = BatchRowSerializer(many=True)
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OnboardingBatch
+        fields = ["id", "file_name", "status", "created_at", "confirmed_at", "rows", "progress"]
+
+    def get_progress(self, batch: OnboardingBatch) -> dict[str, int]:
+        from regional.selectors import batch_progress
+
+        return batch_progress(batch=batch)
+
+
+class InvitationInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    school = serializers.IntegerField(required=False, allow_null=True, help_text="только на сайте региона")
+    municipality = serializers.IntegerField(required=False, allow_null=True)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "email",
+            "role",
+            "school",
+            "municipality",
+            "created_at",
+            "sent_at",
+            "expires_at",
+            "accepted_at",
+        ]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email")
+    full_name = serializers.CharField(source="user.get_full_name")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "email", "full_name", "role", "created_at"]

@@ -3,17 +3,24 @@ from typing import cast
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import IsRegionalStaff, IsSchoolMember
-from api.serializers import MeSerializer, MunicipalitySerializer, SchoolSerializer
-from regional.selectors import municipalities_for_user, school_list_for_user
+from api.permissions import IsSchoolMember
+from api.serializers import (
+    InvitationInputSerializer,
+    InvitationSerializer,
+    MembershipSerializer,
+    MeSerializer,
+    SchoolSerializer,
+)
 from tenants.context import request_school
-from tenants.models import Municipality, School, User
-from tenants.selectors import user_workplaces
+from tenants.models import Membership, User
+from tenants.selectors import invitable_roles, user_workplaces
+from tenants.services import invitation_create
 
 
 class MeApi(APIView):
@@ -33,33 +40,38 @@ class MeApi(APIView):
         return Response(MeSerializer(data).data)
 
 
-class MunicipalityListApi(generics.ListAPIView):
-    permission_classes = [IsRegionalStaff]
-    serializer_class = MunicipalitySerializer
-
-    def get_queryset(self) -> QuerySet[Municipality]:
-        return municipalities_for_user(user=self.request.user)
-
-
-class SchoolListApi(generics.ListAPIView):
-    """Schools the caller may see: all for the regional admin, own municipality for an inspector."""
-
-    permission_classes = [IsRegionalStaff]
-    serializer_class = SchoolSerializer
-
-    def get_queryset(self) -> QuerySet[School]:
-        params = self.request.query_params
-        municipality = params.get("municipality")
-        return school_list_for_user(
-            user=self.request.user,
-            search=params.get("search", ""),
-            municipality_id=int(municipality) if municipality and municipality.isdigit() else None,
-        )
-
-
 class CurrentSchoolApi(APIView):
     permission_classes = [IsSchoolMember]
 
     @extend_schema(responses=SchoolSerializer, summary="Школа этого хоста")
     def get(self, request: Request) -> Response:
         return Response(SchoolSerializer(request_school(request)).data)
+
+
+class SchoolMemberListApi(generics.ListAPIView):
+    """The school's logins and roles (for its admin and curator)."""
+
+    permission_classes = [IsSchoolMember]
+    serializer_class = MembershipSerializer
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        school = request_school(self.request)
+        if school is None or not invitable_roles(self.request.user, school=school):
+            raise PermissionDenied("Список пользователей видят администратор школы и куратор.")
+        return Membership.objects.filter(school=school).select_related("user").order_by("role", "pk")
+
+
+class SchoolInvitationCreateApi(APIView):
+    permission_classes = [IsSchoolMember]
+
+    @extend_schema(request=InvitationInputSerializer, responses={201: InvitationSerializer})
+    def post(self, request: Request) -> Response:
+        data = InvitationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation = invitation_create(
+            email=data.validated_data["email"],
+            role=data.validated_data["role"],
+            school=request_school(request),
+            invited_by=cast(User, request.user),
+        )
+        return Response(InvitationSerializer(invitation).data, status=201)

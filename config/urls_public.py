@@ -5,10 +5,9 @@ from django.urls import include, path
 
 from config.urls_common import handler403, handler404, handler500
 from config.urls_common import urlpatterns as common
-from regional.views import region_home
 
 urlpatterns = [
-    path("", region_home, name="home"),
+    path("", include("regional.urls")),
     *common,
     path("api/v1/", include("api.urls_public")),
     path("admin/", admin.site.urls),

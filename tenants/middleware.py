@@ -14,16 +14,17 @@ import sentry_sdk
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from tenants.context import current_schema_name, request_school, set_public_schema
-from tenants.models import Domain
+from tenants.models import Domain, School
 from tenants.selectors import user_is_regional_staff, user_may_enter_school, user_workplaces
 
 # Paths reachable without a role on the host: logging in, invitations, static files. The API checks
 # its own permissions (token auth happens inside DRF); Django admin checks is_staff itself.
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 OPEN_PATH_PREFIXES = ("/accounts/", "/invite/", "/static/", "/api/", "/favicon.ico")
 REGION_ONLY_OPEN_PREFIXES = ("/admin/",)
 
@@ -41,6 +42,9 @@ class SchoolTenantMiddleware(TenantMainMiddleware):
             except Domain.DoesNotExist:
                 raise Http404(f"Unknown host {hostname!r}") from None
             tenant = domain.tenant
+            if tenant.status in (School.Status.PENDING, School.Status.FAILED):
+                # The schema may not exist yet: never route a request into it.
+                return render(request, "school_not_ready.html", {"school": tenant}, status=503)
             tenant.domain_url = hostname
             request.tenant = tenant  # type: ignore[attr-defined]
             connection.set_tenant(tenant)  # type: ignore[attr-defined]
@@ -63,6 +67,10 @@ class AccessMiddleware:
         path = request.path_info
         school = request_school(request)
         public = school is None
+        archived = school is not None and school.status == School.Status.ARCHIVED
+        # An archived school is read-only; logging out (under /accounts/) still works.
+        if archived and request.method not in SAFE_METHODS and not path.startswith("/accounts/"):
+            return _archived_refusal(request)
         if path.startswith(OPEN_PATH_PREFIXES) or (public and path.startswith(REGION_ONLY_OPEN_PREFIXES)):
             return None
         user = request.user
@@ -77,3 +85,10 @@ class AccessMiddleware:
         if allowed:
             return None
         return render(request, "403.html", {"reason": reason, "places": user_workplaces(user)}, status=403)
+
+
+def _archived_refusal(request: HttpRequest) -> HttpResponse:
+    reason = "Школа в архиве: данные доступны только для чтения."
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"error": {"code": "school_archived", "message": reason}}, status=403)
+    return render(request, "403.html", {"reason": reason, "places": []}, status=403)

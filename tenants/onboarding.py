@@ -190,9 +190,9 @@ def batch_upload(*, upload: UploadedFile, actor: User | None) -> OnboardingBatch
     return batch
 
 
-def _row_error(form: Any, field: str, message: str) -> str:
+def _row_error(form: Any, field: str, message: object) -> str:
     label = form.fields[field].label if field in form.fields else ""
-    return f"{label}: {message}" if label else message
+    return f"{label}: {message}" if label else str(message)
 
 
 def batch_confirm(*, batch: OnboardingBatch, actor: User | None) -> OnboardingBatch:

@@ -75,3 +75,15 @@ def user_workplaces(user: AnyUser) -> list[Workplace]:
         else:
             places.append(Workplace("Регион", m.get_role_display(), site_url()))
     return places
+
+
+def invitable_roles(user: AnyUser, *, school: School | None) -> list[str]:
+    """Roles this user may hand out: on the region site (school=None) or in one school."""
+    if school is None:
+        return [Role.REGIONAL_ADMIN, Role.INSPECTOR] if user_is_regional_admin(user) else []
+    roles = user_school_roles(user, school)
+    if user_is_regional_admin(user) or Role.SCHOOL_ADMIN in roles:
+        return [Role.SCHOOL_ADMIN, Role.CURATOR, Role.MENTOR, Role.MENTEE]
+    if Role.CURATOR in roles:
+        return [Role.MENTOR, Role.MENTEE]
+    return []

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Model
@@ -25,6 +25,7 @@ from tenants.models import (
     User,
 )
 from tenants.schema_names import school_host
+from tenants.selectors import invitable_roles
 from tenants.urls_util import site_url
 
 
@@ -75,10 +76,24 @@ def invitation_create(
     school: School | None = None,
     municipality: Municipality | None = None,
 ) -> Invitation:
-    """Invite a person to a role; the e-mail leaves after commit and links to the host they will work on."""
+    """Invite a person to a role; the e-mail leaves after commit and links to the host they will work on.
+
+    ``invited_by=None`` is the system itself (the curator invitation sent when a school goes live).
+    """
     _validate_scope(role=role, school=school, municipality=municipality)
+    if invited_by is not None and role not in invitable_roles(invited_by, school=school):
+        raise PermissionDenied("Эту роль вы пригласить не можете.")
+    email = email.strip().lower()
+    pending = Invitation.objects.filter(
+        email=email, role=role, school=school, municipality=municipality, accepted_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )  # fmt: skip
+    if pending.exists():
+        raise ValidationError(
+            {"email": "Приглашение уже отправлено и ещё действует: его можно отправить повторно."}
+        )
     invitation = Invitation.objects.create(
-        email=email.strip().lower(),
+        email=email,
         role=role,
         school=school,
         municipality=municipality,
@@ -86,6 +101,7 @@ def invitation_create(
         token=secrets.token_urlsafe(32),
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
     )
+    audit_record(actor=invited_by, action="invitation.create", obj=invitation, details={"role": role})
     transaction.on_commit(lambda: invitation_send(invitation=invitation))
     return invitation
 
@@ -103,6 +119,19 @@ def invitation_send(*, invitation: Invitation) -> None:
         recipient_list=[invitation.email],
     )
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, actor: User | None) -> Invitation:
+    """A fresh link and a fresh term; the old link stops working."""
+    if invitation.accepted_at is not None:
+        raise ValidationError("Приглашение уже принято.", code="invitation_accepted")
+    invitation.token = secrets.token_urlsafe(32)
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS)
+    invitation.save(update_fields=["token", "expires_at"])
+    audit_record(actor=actor, action="invitation.resend", obj=invitation)
+    transaction.on_commit(lambda: invitation_send(invitation=invitation))
+    return invitation
 
 
 def invitation_get_valid(*, token: str) -> Invitation | None:

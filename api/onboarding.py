@@ -1,0 +1,211 @@
+"""Region API for onboarding and offboarding schools (regional admin only; reads also for inspectors)."""
+
+from typing import cast
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.errors import form_errors
+from api.permissions import IsRegionalAdmin, RegionalStaffReadsAdminWrites
+from api.serializers import (
+    BatchSerializer,
+    BatchUploadInputSerializer,
+    InvitationInputSerializer,
+    InvitationSerializer,
+    MunicipalitySerializer,
+    SchoolDeleteInputSerializer,
+    SchoolOnboardInputSerializer,
+    SchoolSerializer,
+)
+from regional.forms import MunicipalityForm
+from regional.selectors import municipalities_for_user, school_get_for_user, school_list_filtered
+from tenants.forms import SchoolOnboardForm
+from tenants.models import Invitation, Municipality, OnboardingBatch, School, User
+from tenants.onboarding import (
+    batch_confirm,
+    batch_refresh_status,
+    batch_upload,
+    school_archive,
+    school_delete,
+    school_onboard,
+    school_provision_retry,
+    school_unarchive,
+)
+from tenants.services import invitation_create, invitation_resend
+
+
+def _actor(request: Request) -> User:
+    return cast(User, request.user)
+
+
+class MunicipalityListApi(generics.ListAPIView):
+    permission_classes = [RegionalStaffReadsAdminWrites]
+    serializer_class = MunicipalitySerializer
+
+    def get_queryset(self) -> QuerySet[Municipality]:
+        return municipalities_for_user(user=self.request.user)
+
+    @extend_schema(request=MunicipalitySerializer, responses={201: MunicipalitySerializer})
+    def post(self, request: Request) -> Response:
+        form = MunicipalityForm(data=request.data)
+        if not form.is_valid():
+            raise form_errors(form)
+        return Response(MunicipalitySerializer(form.save()).data, status=status.HTTP_201_CREATED)
+
+
+class MunicipalityDetailApi(APIView):
+    permission_classes = [IsRegionalAdmin]
+
+    @extend_schema(responses=MunicipalitySerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(MunicipalitySerializer(get_object_or_404(Municipality, pk=pk)).data)
+
+    @extend_schema(request=MunicipalitySerializer, responses=MunicipalitySerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        municipality = get_object_or_404(Municipality, pk=pk)
+        data = {**MunicipalitySerializer(municipality).data, **request.data}
+        form = MunicipalityForm(data=data, instance=municipality)
+        if not form.is_valid():
+            raise form_errors(form)
+        return Response(MunicipalitySerializer(form.save()).data)
+
+
+class SchoolListApi(generics.ListAPIView):
+    """Schools the caller may see (all for the regional admin, own municipality for an inspector)."""
+
+    permission_classes = [RegionalStaffReadsAdminWrites]
+    serializer_class = SchoolSerializer
+
+    def get_queryset(self) -> QuerySet[School]:
+        params = self.request.query_params
+        municipality = params.get("municipality", "")
+        return school_list_filtered(
+            user=self.request.user,
+            search=params.get("search", ""),
+            municipality_id=int(municipality) if municipality.isdigit() else None,
+            kind=params.get("kind", ""),
+            status=params.get("status", ""),
+            sort=params.get("sort", "municipality"),
+        )
+
+    @extend_schema(
+        request=SchoolOnboardInputSerializer,
+        responses={202: SchoolSerializer},
+        summary="Подключить школу (схема создаётся фоновой задачей; статус — в поле status)",
+    )
+    def post(self, request: Request) -> Response:
+        form = SchoolOnboardForm(data=request.data)
+        if not form.is_valid():
+            raise form_errors(form)
+        school = school_onboard(data=form.cleaned_data, actor=_actor(request))
+        school.refresh_from_db()
+        return Response(SchoolSerializer(school).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SchoolDetailApi(APIView):
+    permission_classes = [RegionalStaffReadsAdminWrites]
+
+    @extend_schema(responses=SchoolSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(SchoolSerializer(school_get_for_user(user=request.user, pk=pk)).data)
+
+    @extend_schema(
+        request=SchoolDeleteInputSerializer, responses={204: None}, summary="Удалить школу навсегда"
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        school = school_get_for_user(user=request.user, pk=pk)
+        school_delete(
+            school=school, actor=_actor(request), confirmation=str(request.data.get("confirmation", ""))
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class _SchoolActionApi(APIView):
+    permission_classes = [IsRegionalAdmin]
+    service = staticmethod(school_archive)
+
+    @extend_schema(request=None, responses=SchoolSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        school = school_get_for_user(user=request.user, pk=pk)
+        return Response(SchoolSerializer(self.service(school=school, actor=_actor(request))).data)
+
+
+class SchoolArchiveApi(_SchoolActionApi):
+    service = staticmethod(school_archive)
+
+
+class SchoolUnarchiveApi(_SchoolActionApi):
+    service = staticmethod(school_unarchive)
+
+
+class SchoolRetryApi(_SchoolActionApi):
+    service = staticmethod(school_provision_retry)
+
+
+class BatchUploadApi(APIView):
+    permission_classes = [IsRegionalAdmin]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": BatchUploadInputSerializer}, responses={201: BatchSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": ["Приложите файл XLSX или CSV."]})
+        batch = batch_upload(upload=upload, actor=_actor(request))
+        return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+
+class BatchDetailApi(APIView):
+    permission_classes = [IsRegionalAdmin]
+
+    @extend_schema(responses=BatchSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        batch = batch_refresh_status(batch=get_object_or_404(OnboardingBatch, pk=pk))
+        return Response(BatchSerializer(batch).data)
+
+
+class BatchConfirmApi(APIView):
+    permission_classes = [IsRegionalAdmin]
+
+    @extend_schema(request=None, responses={202: BatchSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        batch = batch_confirm(batch=get_object_or_404(OnboardingBatch, pk=pk), actor=_actor(request))
+        return Response(BatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
+
+
+class RegionInvitationCreateApi(APIView):
+    permission_classes = [IsRegionalAdmin]
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(request=InvitationInputSerializer, responses={201: InvitationSerializer})
+    def post(self, request: Request) -> Response:
+        data = InvitationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        school_id = data.validated_data.get("school")
+        municipality_id = data.validated_data.get("municipality")
+        invitation = invitation_create(
+            email=data.validated_data["email"],
+            role=data.validated_data["role"],
+            school=get_object_or_404(School, pk=school_id) if school_id else None,
+            municipality=get_object_or_404(Municipality, pk=municipality_id) if municipality_id else None,
+            invited_by=_actor(request),
+        )
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class RegionInvitationResendApi(APIView):
+    permission_classes = [IsRegionalAdmin]
+
+    @extend_schema(request=None, responses=InvitationSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        invitation = invitation_resend(invitation=get_object_or_404(Invitation, pk=pk), actor=_actor(request))
+        return Response(InvitationSerializer(invitation).data)

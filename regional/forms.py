@@ -1,0 +1,39 @@
+from django import forms
+
+from tenants.forms import organisation_name_validate
+from tenants.models import Municipality, Role
+
+
+class MunicipalityForm(forms.ModelForm):
+    class Meta:
+        model = Municipality
+        fields = ["name", "oktmo", "imc_name"]
+        labels = {"name": "Название", "oktmo": "ОКТМО", "imc_name": "Информационно-методический центр"}
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        organisation_name_validate(name)
+        return name
+
+    def clean_oktmo(self) -> str:
+        oktmo = self.cleaned_data["oktmo"].strip()
+        if oktmo and not (oktmo.isdigit() and len(oktmo) in (8, 11)):
+            raise forms.ValidationError("ОКТМО — 8 или 11 цифр.")
+        return oktmo
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="E-mail")
+    role = forms.ChoiceField(label="Роль")
+
+    def __init__(self, *args: object, roles: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["role"].choices = [(r, Role(r).label) for r in roles]  # type: ignore[attr-defined]
+
+
+class BatchUploadForm(forms.Form):
+    file = forms.FileField(label="Файл XLSX или CSV")
+
+
+class SchoolDeleteForm(forms.Form):
+    confirmation = forms.CharField(label="Адрес школы для подтверждения", max_length=60)

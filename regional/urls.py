@@ -1,0 +1,22 @@
+from django.urls import path
+
+from regional import views
+
+urlpatterns = [
+    path("", views.school_list, name="home"),
+    path("schools/new/", views.school_onboard_view, name="region-school-new"),
+    path("schools/import/", views.batch_upload_view, name="region-batch-upload"),
+    path("schools/import/template.xlsx", views.batch_template, name="region-batch-template"),
+    path("schools/import/<int:pk>/", views.batch_detail, name="region-batch-detail"),
+    path("schools/import/<int:pk>/progress/", views.batch_progress_view, name="region-batch-progress"),
+    path("schools/<int:pk>/", views.school_detail, name="region-school-detail"),
+    path("schools/<int:pk>/status/", views.school_status, name="region-school-status"),
+    path("schools/<int:pk>/retry/", views.school_retry_view, name="region-school-retry"),
+    path("schools/<int:pk>/archive/", views.school_archive_view, name="region-school-archive"),
+    path("schools/<int:pk>/unarchive/", views.school_unarchive_view, name="region-school-unarchive"),
+    path("schools/<int:pk>/delete/", views.school_delete_view, name="region-school-delete"),
+    path("schools/<int:pk>/invite/", views.school_invite_view, name="region-school-invite"),
+    path("invitations/<int:pk>/resend/", views.invitation_resend_view, name="region-invitation-resend"),
+    path("municipalities/", views.municipality_list, name="region-municipalities"),
+    path("municipalities/<int:pk>/", views.municipality_detail, name="region-municipality-detail"),
+]
