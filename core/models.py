@@ -1,5 +1,13 @@
 """Models of a school's schema, one subpackage per subdomain; Django finds them all here."""
 
+from core.acts.models import ActFile, CuratorAppointment, LocalAct, OrderCounter, SchoolProfile
+from core.audit.models import AuditEntry, ErasureRecord
+from core.consents.models import Consent
 from core.health.models import WorkerCheck
+from core.people.models import BankEntry, Person
+from core.roadmap.models import RoadmapItem
 
-__all__ = ["WorkerCheck"]
+__all__ = [
+    "ActFile", "AuditEntry", "BankEntry", "Consent", "CuratorAppointment", "ErasureRecord", "LocalAct",
+    "OrderCounter", "Person", "RoadmapItem", "SchoolProfile", "WorkerCheck",
+]  # fmt: skip

@@ -1,0 +1,107 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.people.models import Person
+
+
+class ActKind(models.TextChoices):
+    POLICY_TEACHERS = "policy_teachers", _("Положение о наставничестве педагогических работников")
+    POLICY_STUDENTS = "policy_students", _("Положение о наставничестве обучающихся")
+    ORDER_INTRODUCTION = "order_introduction", _("Приказ о внедрении целевой модели наставничества")
+    ROADMAP = "roadmap", _("Дорожная карта")
+    ORDER_CURATOR = "order_curator", _("Приказ о назначении куратора")
+    ORDER_PAIRS = "order_pairs", _("Приказ о закреплении наставнических пар/групп")
+    INCENTIVES = "incentives", _("Положение (приказ) о стимулировании наставников")
+    SUPPLEMENTARY = "supplementary", _("Дополнительное соглашение к трудовому договору")
+
+
+class LocalAct(models.Model):
+    """A local act or order of the school, with its file versions."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("проект")
+        IN_FORCE = "in_force", _("действует")
+        REPEALED = "repealed", _("утратил силу")
+
+    kind = models.CharField(_("вид"), max_length=30, choices=ActKind.choices)
+    number = models.CharField(_("номер"), max_length=30, blank=True)
+    date = models.DateField(_("дата"), null=True, blank=True)
+    title = models.CharField(_("название"), max_length=500)
+    status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    curator = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="curator_orders",
+        verbose_name=_("куратор"),
+    )  # fmt: skip
+    generated = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = _("локальный акт")
+        verbose_name_plural = _("локальные акты и приказы")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["kind", "status"])]
+
+    def __str__(self) -> str:
+        parts = [self.get_kind_display()]
+        if self.number:
+            parts.append(f"№ {self.number}")
+        if self.date:
+            parts.append(f"от {self.date:%d.%m.%Y}")
+        return " ".join(parts)
+
+
+class ActFile(models.Model):
+    act = models.ForeignKey(LocalAct, on_delete=models.CASCADE, related_name="files")
+    version = models.PositiveIntegerField()
+    file = models.FileField(upload_to="acts/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["act", "version"], name="act_file_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.act} v{self.version}"
+
+
+class OrderCounter(models.Model):
+    """Per-year numbering of the orders the system generates."""
+
+    year = models.PositiveIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class CuratorAppointment(models.Model):
+    """Who is the school's curator of mentoring, and by which order."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="curator_appointments")
+    order = models.ForeignKey(LocalAct, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    since = models.DateField(_("с"))
+    until = models.DateField(_("по"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-since"]
+
+    def __str__(self) -> str:
+        return f"{self.person} с {self.since:%d.%m.%Y}"
+
+
+class SchoolProfile(models.Model):
+    """The school's own settings (one row)."""
+
+    site_section_url = models.URLField(_("раздел «Наставничество» на сайте школы"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return "Настройки школы"

@@ -1,0 +1,75 @@
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from core.audit.services import audit_log
+from core.consents.models import Consent
+from core.documents.render import docx_render, ru_date
+from core.files.validation import upload_check
+from core.people.models import Person
+from tenants.models import School, User
+
+
+@transaction.atomic
+def consent_create(
+    *, person: Person, data: dict[str, Any], scan: UploadedFile | None, actor: User | None
+) -> Consent:
+    if scan is not None:
+        upload_check(scan)
+    consent = Consent(person=person, created_by=actor, **data)
+    if scan is not None:
+        consent.scan.save(
+            f"consent-{person.pk}-{data['kind']}.{upload_check(scan).extension}", scan, save=False
+        )
+    consent.save()
+    audit_log(actor=actor, action="consent_add", obj=consent, changes={"kind": consent.kind})
+    return consent
+
+
+@transaction.atomic
+def consent_attach_scan(*, consent: Consent, scan: UploadedFile, actor: User | None) -> Consent:
+    checked = upload_check(scan)
+    consent.scan.save(f"consent-{consent.person_id}-{consent.kind}.{checked.extension}", scan, save=True)
+    audit_log(actor=actor, action="consent_scan", obj=consent)
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, on: date, reason: str, actor: User | None) -> Consent:
+    """Withdrawal ends the consent from ``on``. Pairs of the person are suspended by the pairs subdomain."""
+    if consent.withdrawn_on is not None:
+        raise ValidationError("Согласие уже отозвано.", code="already_withdrawn")
+    if on < consent.valid_from:
+        raise ValidationError("Дата отзыва раньше начала действия согласия.", code="withdraw_before_start")
+    consent.withdrawn_on = on
+    consent.withdrawal_reason = reason
+    consent.save(update_fields=["withdrawn_on", "withdrawal_reason"])
+    audit_log(actor=actor, action="consent_withdraw", obj=consent, changes={"withdrawn_on": f"{on:%d.%m.%Y}"})
+    return consent
+
+
+def consent_document(*, consent: Consent, school: School) -> bytes:
+    """The consent form filled from the data, ready to print and sign."""
+    person = consent.person
+    signer = consent.representative_name if consent.by_representative else person.full_name
+    return docx_render(
+        kind="consent",
+        context={
+            "title": consent.get_kind_display().upper(),
+            "school": {"name": school.name, "inn": school.inn},
+            "person": {"full_name": person.full_name, "birth_date": ru_date(person.birth_date)},
+            "consent": {
+                "kind": consent.kind,
+                "by_representative": consent.by_representative,
+                "representative_name": consent.representative_name,
+                "representative_relation": consent.representative_relation,
+                "representative_document": consent.representative_document,
+            },
+            "valid_from": ru_date(consent.valid_from),
+            "valid_until": ru_date(consent.valid_until),
+            "signer_short": signer,
+        },
+    )

@@ -1,0 +1,150 @@
+"""The built-in DOCX templates (docxtpl/Jinja placeholders), used until the region uploads its own.
+
+They are built with python-docx rather than kept as binary files, so their text is reviewable here.
+"""
+
+import io
+from collections.abc import Callable
+from functools import cache
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+
+
+def _document() -> Document:  # type: ignore[valid-type]
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Times New Roman"  # type: ignore[attr-defined]
+    style.font.size = Pt(12)  # type: ignore[attr-defined]
+    return doc
+
+
+def _centered(doc, text: str, bold: bool = False) -> None:  # type: ignore[no-untyped-def]
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run(text)
+    run.bold = bold
+
+
+def _order_header(doc, title: str) -> None:  # type: ignore[no-untyped-def]
+    _centered(doc, "{{ school.name }}", bold=True)
+    _centered(doc, "ПРИКАЗ", bold=True)
+    doc.add_paragraph("от {{ date }}\t\t\t\t\t\t\t№ {{ number }}")
+    _centered(doc, title, bold=True)
+
+
+def _curator_order() -> Document:  # type: ignore[valid-type]
+    doc = _document()
+    _order_header(doc, "О назначении куратора внедрения целевой модели наставничества")
+    doc.add_paragraph(
+        "В соответствии с распоряжением Министерства просвещения Российской Федерации от 25.12.2019 № Р-145 "
+        "«Об утверждении методологии (целевой модели) наставничества обучающихся» и письмом Минпросвещения России "
+        "от 21.12.2021 № АЗ-1128/08, в целях внедрения целевой модели наставничества в {{ school.short_name }}"
+    )
+    doc.add_paragraph("ПРИКАЗЫВАЮ:")
+    doc.add_paragraph(
+        "1. Назначить куратором внедрения целевой модели наставничества {{ curator.full_name }}"
+        "{% if curator.position %}, {{ curator.position }}{% endif %}, с {{ date }}."
+    )
+    doc.add_paragraph(
+        "2. Куратору обеспечить формирование базы наставников и наставляемых, организацию программ "
+        "наставничества и мониторинг их реализации."
+    )
+    doc.add_paragraph("3. Контроль исполнения приказа оставляю за собой.")
+    doc.add_paragraph("")
+    doc.add_paragraph("Руководитель ____________________ / ____________________")
+    doc.add_paragraph(
+        "С приказом ознакомлен(а): ____________________ {{ curator.short_name }}   «___» ________ 20__ г."
+    )
+    return doc
+
+
+def _pairs_order() -> Document:  # type: ignore[valid-type]
+    doc = _document()
+    _order_header(doc, "О закреплении наставнических пар (групп)")
+    doc.add_paragraph(
+        "В целях реализации программы наставничества в {{ school.short_name }} в соответствии с Положением о "
+        "наставничестве"
+    )
+    doc.add_paragraph("ПРИКАЗЫВАЮ:")
+    doc.add_paragraph("1. Закрепить наставнические пары (группы) с {{ date }}:")
+    table = doc.add_table(rows=2, cols=4)
+    table.style = "Table Grid"
+    for cell, text in zip(
+        table.rows[0].cells, ("№", "Наставник", "Наставляемый", "Форма наставничества"), strict=True
+    ):
+        cell.text = text
+    row = table.rows[1].cells
+    row[0].text = "{%tr for pair in pairs %}{{ loop.index }}"
+    row[1].text = "{{ pair.mentors }}"
+    row[2].text = "{{ pair.mentees }}"
+    row[3].text = "{{ pair.form }}{%tr endfor %}"
+    doc.add_paragraph("2. Контроль исполнения приказа возложить на куратора {{ curator_name }}.")
+    doc.add_paragraph("")
+    doc.add_paragraph("Руководитель ____________________ / ____________________")
+    return doc
+
+
+def _consent() -> Document:  # type: ignore[valid-type]
+    doc = _document()
+    _centered(doc, "{{ title }}", bold=True)
+    doc.add_paragraph(
+        "Я, {% if consent.by_representative %}{{ consent.representative_name }}, {{ consent.representative_relation }}, "
+        "документ: {{ consent.representative_document }}, действуя как законный представитель "
+        "{{ person.full_name }}{% if person.birth_date %}, {{ person.birth_date }} г. р.{% endif %}"
+        "{% else %}{{ person.full_name }}{% if person.birth_date %}, {{ person.birth_date }} г. р.{% endif %}"
+        "{% endif %}, даю согласие {{ school.name }} (ИНН {{ school.inn }})"
+    )
+    doc.add_paragraph(
+        "{% if consent.kind == 'participation' %}на участие в программе наставничества в соответствии с "
+        "Положением о наставничестве образовательной организации.{% else %}на обработку персональных данных "
+        "(фамилия, имя, отчество, дата рождения, класс или должность, контактные данные, сведения об участии в "
+        "программе наставничества) в целях реализации программы наставничества в соответствии с Федеральным "
+        "законом от 27.07.2006 № 152-ФЗ «О персональных данных».{% endif %}"
+    )
+    doc.add_paragraph(
+        "Согласие действует с {{ valid_from }}{% if valid_until %} по {{ valid_until }}{% else %} до его отзыва{% endif %} "
+        "и может быть отозвано письменным заявлением."
+    )
+    doc.add_paragraph("")
+    doc.add_paragraph("«___» ____________ 20__ г.        ____________________ / {{ signer_short }}")
+    return doc
+
+
+def _erasure_act() -> Document:  # type: ignore[valid-type]
+    doc = _document()
+    _centered(doc, "{{ school.name }}", bold=True)
+    _centered(doc, "АКТ № {{ number }}", bold=True)
+    _centered(doc, "об уничтожении персональных данных")
+    doc.add_paragraph("Дата: {{ date }}")
+    doc.add_paragraph(
+        "На основании обращения субъекта персональных данных (его законного представителя) уничтожены "
+        "персональные данные: {{ subject }}."
+    )
+    doc.add_paragraph("Уничтожены сведения:")
+    doc.add_paragraph("{% for line in lines %}— {{ line }}\n{% endfor %}")
+    doc.add_paragraph(
+        "Способ уничтожения: удаление записей из информационной системы «Наставник» и файлов сканов."
+    )
+    doc.add_paragraph("Уничтожение выполнил(а): {{ performed_by }}")
+    doc.add_paragraph("")
+    doc.add_paragraph(
+        "Ответственный за обработку персональных данных ____________________ / ____________________"
+    )
+    return doc
+
+
+BUILDERS: dict[str, Callable[[], Document]] = {  # type: ignore[valid-type]
+    "order_curator": _curator_order,
+    "order_pairs": _pairs_order,
+    "consent": _consent,
+    "erasure_act": _erasure_act,
+}
+
+
+@cache
+def default_template(kind: str) -> bytes:
+    buffer = io.BytesIO()
+    BUILDERS[kind]().save(buffer)  # type: ignore[attr-defined]
+    return buffer.getvalue()

@@ -1,0 +1,66 @@
+from datetime import date
+
+from django.db.models import Count, F, Func, Q, QuerySet, Value
+from django.db.models.functions import Upper
+from django.shortcuts import get_object_or_404
+
+from core.people.models import BankEntry, Category, Person
+
+
+def _folded(field: str) -> Func:
+    return Upper(Func(F(field), Value("Ёё"), Value("Ее"), function="translate"))
+
+
+def fold(text: str) -> str:
+    return " ".join(text.replace("ё", "е").replace("Ё", "Е").upper().split())
+
+
+def person_list(*, search: str = "", category: str = "") -> QuerySet[Person]:
+    people = Person.objects.all()
+    if category in Category.values:
+        people = people.filter(category=category)
+    for word in fold(search).split():
+        people = people.annotate(
+            _l=_folded("last_name"), _f=_folded("first_name"), _m=_folded("middle_name")
+        ).filter(Q(_l__contains=word) | Q(_f__contains=word) | Q(_m__contains=word))
+    return people.order_by("last_name", "first_name", "middle_name")
+
+
+def person_get(*, pk: int) -> Person:
+    return get_object_or_404(Person, pk=pk)
+
+
+def person_duplicate_ids() -> set[int]:
+    """People sharing a folded ФИО and a date of birth with someone else (a possible double entry)."""
+    groups = (
+        Person.objects.exclude(birth_date__isnull=True)
+        .annotate(_l=_folded("last_name"), _f=_folded("first_name"), _m=_folded("middle_name"))
+        .values("_l", "_f", "_m", "birth_date")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
+    ids: set[int] = set()
+    for group in groups:
+        ids.update(
+            Person.objects.annotate(
+                _l=_folded("last_name"), _f=_folded("first_name"), _m=_folded("middle_name")
+            )
+            .filter(_l=group["_l"], _f=group["_f"], _m=group["_m"], birth_date=group["birth_date"])
+            .values_list("pk", flat=True)
+        )
+    return ids
+
+
+def age_on(birth: date, on: date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def person_is_minor(person: Person, on: date) -> bool:
+    return person.birth_date is not None and age_on(person.birth_date, on) < 18
+
+
+def bank_list(*, bank: str, status: str = "") -> QuerySet[BankEntry]:
+    entries = BankEntry.objects.filter(bank=bank).select_related("person")
+    if status in BankEntry.Status.values:
+        entries = entries.filter(status=status)
+    return entries.order_by("person__last_name", "person__first_name")

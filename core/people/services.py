@@ -1,0 +1,68 @@
+from typing import Any
+
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from core.audit.services import audit_log, changes_between
+from core.people.models import BankEntry, Person
+from tenants.models import User
+
+PERSON_FIELDS = [
+    "last_name", "first_name", "middle_name", "category", "external_kind", "organisation", "birth_date",
+    "school_class", "position", "career_start", "hired_on", "email", "phone",
+]  # fmt: skip
+
+
+@transaction.atomic
+def person_create(*, data: dict[str, Any], actor: User | None) -> Person:
+    person = Person.objects.create(**{k: v for k, v in data.items() if k in PERSON_FIELDS})
+    audit_log(actor=actor, action="create", obj=person)
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, data: dict[str, Any], actor: User | None) -> Person:
+    before = model_to_dict(person, fields=PERSON_FIELDS)
+    for field in PERSON_FIELDS:
+        if field in data:
+            setattr(person, field, data[field])
+    person.save()
+    audit_log(
+        actor=actor,
+        action="update",
+        obj=person,
+        changes=changes_between(before, model_to_dict(person, fields=PERSON_FIELDS)),
+    )
+    return person
+
+
+@transaction.atomic
+def people_import(*, rows: list[dict[str, Any]], actor: User | None) -> list[Person]:
+    """All rows or none: the caller has validated every row; any failure here rolls the whole file back."""
+    created = [Person.objects.create(**{k: v for k, v in row.items() if k in PERSON_FIELDS}) for row in rows]
+    for person in created:
+        audit_log(actor=actor, action="import", obj=person)
+    return created
+
+
+@transaction.atomic
+def bank_entry_save(*, person: Person, data: dict[str, Any], actor: User | None) -> BankEntry:
+    entry, created = BankEntry.objects.get_or_create(person=person, bank=data["bank"])
+    for field in ("requests", "competencies", "subjects", "capacity"):
+        if field in data:
+            setattr(entry, field, data[field])
+    entry.save()
+    audit_log(actor=actor, action="bank_add" if created else "bank_update", obj=entry)
+    return entry
+
+
+@transaction.atomic
+def bank_entry_set_status(*, entry: BankEntry, status: str, actor: User | None) -> BankEntry:
+    entry.status = status
+    if status == BankEntry.Status.APPROVED:
+        entry.approved_at = timezone.now()
+        entry.approved_by = actor
+    entry.save(update_fields=["status", "approved_at", "approved_by"])
+    audit_log(actor=actor, action="bank_status", obj=entry, changes={"status": status})
+    return entry
