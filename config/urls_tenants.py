@@ -4,12 +4,42 @@ from django.urls import include, path
 
 from config.urls_common import handler403, handler404, handler500
 from config.urls_common import urlpatterns as common
+from core.acts import views as act_views
+from core.consents import views as consent_views
+from core.people import views as people_views
+from core.roadmap import views as roadmap_views
 from core.views import school_home, school_invitation_resend, school_users
 
 urlpatterns = [
     path("", school_home, name="home"),
     path("users/", school_users, name="school-users"),
     path("users/invitations/<int:pk>/resend/", school_invitation_resend, name="school-invitation-resend"),
+    path("people/", people_views.people_list, name="school-people"),
+    path("people/new/", people_views.person_new, name="school-person-new"),
+    path("people/import/", people_views.people_import_view, name="school-people-import"),
+    path("people/import/template.xlsx", people_views.people_import_template, name="school-people-template"),
+    path("people/<int:pk>/", people_views.person_detail, name="school-person"),
+    path("people/<int:pk>/edit/", people_views.person_edit, name="school-person-edit"),
+    path("people/<int:pk>/bank/", people_views.person_bank, name="school-person-bank"),
+    path("people/<int:pk>/export/", people_views.person_export_view, name="school-person-export"),
+    path("people/<int:pk>/erase/", people_views.person_erase_view, name="school-person-erase"),
+    path("people/<int:pk>/consents/new/", consent_views.consent_new, name="school-consent-new"),
+    path("banks/<str:bank>/", people_views.bank_view, name="school-bank"),
+    path("bank-entries/<int:pk>/status/", people_views.bank_entry_status, name="school-bank-status"),
+    path("consents/<int:pk>/withdraw/", consent_views.consent_withdraw_view, name="school-consent-withdraw"),
+    path(
+        "consents/<int:pk>/document.docx", consent_views.consent_document_view, name="school-consent-document"
+    ),
+    path("consents/<int:pk>/scan/", consent_views.consent_scan_view, name="school-consent-scan"),
+    path("acts/", act_views.acts_list, name="school-acts"),
+    path("acts/curator-order/", act_views.curator_order_view, name="school-curator-order"),
+    path("acts/<int:pk>/", act_views.act_detail, name="school-act"),
+    path("files/acts/<int:pk>/", act_views.act_file_download, name="school-act-file"),
+    path("erasure/<int:pk>/document.docx", act_views.erasure_document, name="school-erasure-document"),
+    path("roadmap/", roadmap_views.roadmap, name="school-roadmap"),
+    path("roadmap/from-template/", roadmap_views.roadmap_from_template, name="school-roadmap-template"),
+    path("roadmap/<int:pk>/", roadmap_views.roadmap_item_update, name="school-roadmap-item"),
+    path("settings/", act_views.school_settings, name="school-settings"),
     *common,
     path("api/v1/", include("api.urls_tenants")),
 ]

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from tenants.context import request_school
-from tenants.models import RegionSettings
+from tenants.models import SCHOOL_STAFF_ROLES, RegionSettings
+from tenants.selectors import user_school_roles
 from tenants.urls_util import site_url
 
 
@@ -18,6 +19,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
             "is_school": is_school,
             "title": school.short_name if school else region_name,
             "school": school,
+            "is_school_staff": bool(school and user_school_roles(request.user, school) & SCHOOL_STAFF_ROLES),
             "region_name": region_name,
             "region_url": site_url(),
             "base_domain": settings.BASE_DOMAIN,

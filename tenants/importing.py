@@ -134,7 +134,9 @@ def _csv_rows(content: bytes) -> list[list[object]]:
         raise ValidationError("Файл CSV повреждён.", code="broken_file") from error
 
 
-def template_xlsx(*, columns: tuple[Column, ...], example: list[str], notes: list[tuple[str, str]]) -> bytes:
+def template_xlsx(
+    *, columns: tuple[Column, ...], example: list[str], notes: list[tuple[str, str]], title: str = "Школы"
+) -> bytes:
     """A template to fill in: headers, one example row, and a sheet of hints."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -142,7 +144,7 @@ def template_xlsx(*, columns: tuple[Column, ...], example: list[str], notes: lis
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # noqa: S101 - a new workbook always has a sheet
-    sheet.title = "Школы"
+    sheet.title = title
     sheet.append([c.header for c in columns])
     sheet.append(example)
     for cell in sheet[1]:

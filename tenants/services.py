@@ -85,9 +85,13 @@ def invitation_create(
         raise PermissionDenied("Эту роль вы пригласить не можете.")
     email = email.strip().lower()
     pending = Invitation.objects.filter(
-        email=email, role=role, school=school, municipality=municipality, accepted_at__isnull=True,
+        email=email,
+        role=role,
+        school=school,
+        municipality=municipality,
+        accepted_at__isnull=True,
         expires_at__gt=timezone.now(),
-    )  # fmt: skip
+    )
     if pending.exists():
         raise ValidationError(
             {"email": "Приглашение уже отправлено и ещё действует: его можно отправить повторно."}

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,12 +29,18 @@ class LocalAct(models.Model):
     title = models.CharField(_("название"), max_length=500)
     status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     curator = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="curator_orders",
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="curator_orders",
         verbose_name=_("куратор"),
-    )  # fmt: skip
+    )
     generated = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_by_id = models.BigIntegerField(
+        null=True, blank=True
+    )  # a public-schema user id: no FK across schemas
 
     class Meta:
         verbose_name = _("локальный акт")
@@ -60,9 +65,9 @@ class ActFile(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
+    uploaded_by_id = models.BigIntegerField(
+        null=True, blank=True
+    )  # a public-schema user id: no FK across schemas
 
     class Meta:
         ordering = ["-version"]

@@ -19,7 +19,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 @transaction.atomic
 def act_create(*, data: dict[str, Any], actor: User | None) -> LocalAct:
-    act = LocalAct.objects.create(created_by=actor, **data)
+    act = LocalAct.objects.create(created_by_id=actor.pk if actor else None, **data)
     audit_log(actor=actor, action="create", obj=act)
     return act
 
@@ -57,7 +57,7 @@ def _add_file(
         original_name=name[:255],
         content_type=content_type,
         size=size,
-        uploaded_by=actor,
+        uploaded_by_id=actor.pk if actor else None,
     )
     act_file.file.save(f"act-{act.pk}-v{version}.{name.rsplit('.', 1)[-1]}", content, save=False)
     act_file.save()
@@ -68,9 +68,13 @@ def _add_file(
 def act_file_add(*, act: LocalAct, upload: UploadedFile, actor: User | None) -> ActFile:
     checked = upload_check(upload)
     act_file = _add_file(
-        act=act, content=upload, name=upload.name or f"file.{checked.extension}", content_type=checked.content_type,
-        size=checked.size, actor=actor,
-    )  # fmt: skip
+        act=act,
+        content=upload,
+        name=upload.name or f"file.{checked.extension}",
+        content_type=checked.content_type,
+        size=checked.size,
+        actor=actor,
+    )
     audit_log(actor=actor, action="file_add", obj=act, changes={"version": act_file.version})
     return act_file
 
@@ -98,7 +102,7 @@ def curator_order_generate(*, school: School, curator: Person, on: date, actor: 
         title=f"О назначении куратора внедрения целевой модели наставничества ({curator.short_name})",
         curator=curator,
         generated=True,
-        created_by=actor,
+        created_by_id=actor.pk if actor else None,
     )
     content = docx_render(
         kind="order_curator",
@@ -113,8 +117,14 @@ def curator_order_generate(*, school: School, curator: Person, on: date, actor: 
             },
         },
     )
-    _add_file(act=act, content=ContentFile(content), name=f"Приказ_{number}.docx", content_type=DOCX,
-              size=len(content), actor=actor)  # fmt: skip
+    _add_file(
+        act=act,
+        content=ContentFile(content),
+        name=f"Приказ_{number}.docx",
+        content_type=DOCX,
+        size=len(content),
+        actor=actor,
+    )
     CuratorAppointment.objects.create(person=curator, order=act, since=on)
     audit_log(actor=actor, action="generate", obj=act, changes={"curator": curator.full_name})
     return act

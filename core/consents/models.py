@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +27,9 @@ class Consent(models.Model):
     withdrawal_reason = models.CharField(_("причина отзыва"), max_length=300, blank=True)
     scan = models.FileField(_("скан"), upload_to="consents/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_by_id = models.BigIntegerField(
+        null=True, blank=True
+    )  # a public-schema user id: no FK across schemas
 
     class Meta:
         verbose_name = _("согласие")

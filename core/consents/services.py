@@ -19,7 +19,7 @@ def consent_create(
 ) -> Consent:
     if scan is not None:
         upload_check(scan)
-    consent = Consent(person=person, created_by=actor, **data)
+    consent = Consent(person=person, created_by_id=actor.pk if actor else None, **data)
     if scan is not None:
         consent.scan.save(
             f"consent-{person.pk}-{data['kind']}.{upload_check(scan).extension}", scan, save=False

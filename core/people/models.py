@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -102,9 +101,9 @@ class BankEntry(models.Model):
     subjects = models.CharField(_("предметы"), max_length=300, blank=True)
     capacity = models.PositiveSmallIntegerField(_("сколько наставляемых может вести"), default=1)
     approved_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
+    approved_by_id = models.BigIntegerField(
+        null=True, blank=True
+    )  # a public-schema user id: no FK across schemas
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -29,11 +29,11 @@ def person_export(*, person: Person, actor: User | None) -> dict[str, Any]:
     data = {
         "person": {k: _plain(v) for k, v in model_to_dict(person, fields=PERSON_FIELDS).items()},
         "bank_entries": [
-            {k: _plain(v) for k, v in model_to_dict(e, exclude=["person", "approved_by"]).items()}
+            {k: _plain(v) for k, v in model_to_dict(e, exclude=["person", "approved_by_id"]).items()}
             for e in person.bank_entries.all()
         ],
         "consents": [
-            {k: _plain(v) for k, v in model_to_dict(c, exclude=["person", "created_by"]).items()}
+            {k: _plain(v) for k, v in model_to_dict(c, exclude=["person", "created_by_id"]).items()}
             for c in person.consents.all()
         ],
         "curator_orders": [str(a) for a in person.curator_orders.all()],
@@ -68,9 +68,11 @@ def person_erase(*, person: Person, school: School, actor: User | None) -> Erasu
         },
     )
     record = ErasureRecord(
-        number=number, performed_by_email=actor.email if actor else "", subject=person.full_name,
+        number=number,
+        performed_by_email=actor.email if actor else "",
+        subject=person.full_name,
         summary={"lines": lines},
-    )  # fmt: skip
+    )
     record.document.save(f"erasure-{number}.docx", ContentFile(content), save=False)
     record.save()
     audit_log(actor=actor, action="erase", obj=person, changes={"act": number})

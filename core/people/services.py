@@ -62,7 +62,7 @@ def bank_entry_set_status(*, entry: BankEntry, status: str, actor: User | None) 
     entry.status = status
     if status == BankEntry.Status.APPROVED:
         entry.approved_at = timezone.now()
-        entry.approved_by = actor
-    entry.save(update_fields=["status", "approved_at", "approved_by"])
+        entry.approved_by_id = actor.pk if actor else None
+    entry.save(update_fields=["status", "approved_at", "approved_by_id"])
     audit_log(actor=actor, action="bank_status", obj=entry, changes={"status": status})
     return entry

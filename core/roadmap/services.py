@@ -27,7 +27,7 @@ def roadmap_start_from_template(*, actor: User | None) -> int:
             responsible=t.responsible,
             result=t.result,
             position=t.position,
-        )  # fmt: skip
+        )
         for t in RoadmapTemplateItem.objects.all()
     ]
     RoadmapItem.objects.bulk_create(items)

@@ -57,11 +57,18 @@ class Command(BaseCommand):
         }
         try:
             subprocess.run(
-                [sys.executable, str(settings.BASE_DIR / "manage.py"), "bench_onboarding", "--inner", method,
-                 "--count", str(count)],
+                [
+                    sys.executable,
+                    str(settings.BASE_DIR / "manage.py"),
+                    "bench_onboarding",
+                    "--inner",
+                    method,
+                    "--count",
+                    str(count),
+                ],
                 env=env,
                 check=True,
-            )  # fmt: skip
+            )
         finally:
             with psycopg.connect(admin_url, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')

@@ -1,0 +1,126 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.access import school_staff_required
+from core.acts.forms import CuratorOrderForm, LocalActForm, SchoolSettingsForm
+from core.acts.models import ActFile, CuratorAppointment, LocalAct
+from core.acts.services import (
+    act_create,
+    act_file_add,
+    act_set_status,
+    curator_order_generate,
+    school_profile_get,
+    school_profile_update,
+)
+from core.audit.models import ErasureRecord
+from tenants.context import request_school
+
+
+@school_staff_required
+@require_http_methods(["GET", "POST"])
+def acts_list(request: HttpRequest) -> HttpResponse:
+    form = LocalActForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        act = act_create(data=form.cleaned_data, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, "Акт добавлен. Загрузите его файл.")
+        return redirect("school-act", pk=act.pk)
+    kind = request.GET.get("kind", "")
+    acts = LocalAct.objects.prefetch_related("files")
+    if kind:
+        acts = acts.filter(kind=kind)
+    return render(
+        request,
+        "school/acts.html",
+        {
+            "acts": acts,
+            "form": form,
+            "kind": kind,
+            "order_form": CuratorOrderForm(initial={"date": timezone.localdate()}),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@school_staff_required
+@require_http_methods(["GET", "POST"])
+def act_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    act = get_object_or_404(LocalAct, pk=pk)
+    status = 200
+    if request.method == "POST":
+        try:
+            if "file" in request.FILES:
+                act_file_add(act=act, upload=request.FILES["file"], actor=request.user)  # type: ignore[arg-type]
+                messages.success(request, "Новая версия файла загружена.")
+            elif "status" in request.POST:
+                act_set_status(act=act, status=request.POST["status"], actor=request.user)  # type: ignore[arg-type]
+                messages.success(request, f"Статус: {act.get_status_display()}.")
+            return redirect("school-act", pk=act.pk)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            status = 400
+    return render(
+        request,
+        "school/act_detail.html",
+        {"act": act, "files": act.files.all(), "statuses": LocalAct.Status.choices},
+        status=status,
+    )
+
+
+@school_staff_required
+@require_POST
+def curator_order_view(request: HttpRequest) -> HttpResponse:
+    form = CuratorOrderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Выберите куратора (педагога) и дату.")
+        return redirect("school-acts")
+    act = curator_order_generate(
+        school=request_school(request),  # type: ignore[arg-type]
+        curator=form.cleaned_data["curator"],
+        on=form.cleaned_data["date"],
+        actor=request.user,  # type: ignore[arg-type]
+    )
+    messages.success(request, f"Сформирован приказ № {act.number}. Проверьте его и переведите в «действует».")
+    return redirect("school-act", pk=act.pk)
+
+
+@school_staff_required
+@require_GET
+def act_file_download(request: HttpRequest, pk: int) -> HttpResponse:
+    act_file = get_object_or_404(ActFile, pk=pk)
+    return FileResponse(
+        act_file.file.open("rb"),
+        as_attachment=True,
+        filename=act_file.original_name,
+        content_type=act_file.content_type,
+    )
+
+
+@school_staff_required
+@require_GET
+def erasure_document(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(ErasureRecord, pk=pk)
+    return FileResponse(
+        record.document.open("rb"), as_attachment=True, filename=f"Акт_уничтожения_{record.number}.docx"
+    )
+
+
+@school_staff_required
+@require_http_methods(["GET", "POST"])
+def school_settings(request: HttpRequest) -> HttpResponse:
+    profile = school_profile_get()
+    form = SchoolSettingsForm(request.POST or None, initial={"site_section_url": profile.site_section_url})
+    if request.method == "POST" and form.is_valid():
+        school_profile_update(site_section_url=form.cleaned_data["site_section_url"], actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, "Настройки сохранены.")
+        return redirect("school-settings")
+    return render(
+        request,
+        "school/settings.html",
+        {"form": form, "appointments": CuratorAppointment.objects.select_related("person", "order")},
+        status=400 if form.errors else 200,
+    )

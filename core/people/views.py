@@ -1,0 +1,234 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.access import school_staff_required
+from core.audit.models import AuditEntry
+from core.audit.services import audit_log
+from core.consents.forms import ConsentForm, WithdrawForm
+from core.consents.selectors import consent_check, people_due_own_consent
+from core.people.forms import BankEntryForm, PersonForm
+from core.people.importing import PEOPLE_COLUMNS, people_rows_check
+from core.people.models import BankEntry, Category
+from core.people.rights import person_erase, person_export
+from core.people.selectors import bank_list, person_duplicate_ids, person_get, person_is_minor, person_list
+from core.people.services import (
+    bank_entry_save,
+    bank_entry_set_status,
+    people_import,
+    person_create,
+    person_update,
+)
+from tenants.context import request_school
+from tenants.importing import template_xlsx
+
+
+def _school(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return request_school(request)
+
+
+@school_staff_required
+@require_GET
+def people_list(request: HttpRequest) -> HttpResponse:
+    search, category = request.GET.get("q", ""), request.GET.get("category", "")
+    page = Paginator(person_list(search=search, category=category), 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "school/people_list.html",
+        {
+            "page": page,
+            "search": search,
+            "category": category,
+            "categories": Category.choices,
+            "duplicates": person_duplicate_ids(),
+            "due_own_consent": people_due_own_consent(on=timezone.localdate()),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@school_staff_required
+@require_http_methods(["GET", "POST"])
+def person_new(request: HttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = person_create(data=form.cleaned_data, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, f"{person.full_name} добавлен(а).")
+        return redirect("school-person", pk=person.pk)
+    return render(request, "school/person_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@school_staff_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_get(pk=pk)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        person_update(person=person, data=form.cleaned_data, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, "Сохранено.")
+        return redirect("school-person", pk=person.pk)
+    return render(
+        request,
+        "school/person_form.html",
+        {"form": form, "person": person},
+        status=400 if form.errors else 200,
+    )
+
+
+@school_staff_required
+@require_GET
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_get(pk=pk)
+    today = timezone.localdate()
+    minor = person_is_minor(person, today)
+    if minor:
+        audit_log(actor=request.user, action="view", obj=person)  # type: ignore[arg-type]
+    return render(
+        request,
+        "school/person_detail.html",
+        {
+            "person": person,
+            "minor": minor,
+            "check": consent_check(person=person, on=today),
+            "consents": person.consents.all(),
+            "bank_entries": person.bank_entries.all(),
+            "bank_form": BankEntryForm(),
+            "consent_form": ConsentForm(
+                person=person, initial={"valid_from": today, "by_representative": minor}
+            ),
+            "withdraw_form": WithdrawForm(initial={"withdrawn_on": today}),
+            "journal": AuditEntry.objects.filter(object_type="person", object_id=str(person.pk))[:20],
+        },
+    )
+
+
+@school_staff_required
+@require_POST
+def person_bank(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_get(pk=pk)
+    form = BankEntryForm(request.POST)
+    if form.is_valid():
+        entry = bank_entry_save(person=person, data=form.cleaned_data, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, f"Сохранено: {entry.get_bank_display()}.")
+    else:
+        messages.error(request, "; ".join(m for ms in form.errors.values() for m in ms))
+    return redirect("school-person", pk=person.pk)
+
+
+@school_staff_required
+@require_GET
+def bank_view(request: HttpRequest, bank: str) -> HttpResponse:
+    if bank not in BankEntry.Bank.values:
+        return redirect("school-bank", bank=BankEntry.Bank.MENTOR)
+    status = request.GET.get("status", "")
+    return render(
+        request,
+        "school/bank.html",
+        {
+            "bank": BankEntry.Bank(bank),
+            "entries": bank_list(bank=bank, status=status),
+            "status": status,
+            "statuses": BankEntry.Status.choices,
+        },
+    )
+
+
+@school_staff_required
+@require_POST
+def bank_entry_status(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(BankEntry, pk=pk)
+    status = request.POST.get("status", "")
+    if status in BankEntry.Status.values:
+        bank_entry_set_status(entry=entry, status=status, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, f"{entry.person.short_name}: {BankEntry.Status(status).label}.")
+    return redirect("school-bank", bank=entry.bank)
+
+
+@school_staff_required
+@require_GET
+def person_export_view(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_get(pk=pk)
+    data = person_export(person=person, actor=request.user)  # type: ignore[arg-type]
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = (
+        content_disposition_header(True, f"Данные_{person.last_name}.json") or ""
+    )
+    return response
+
+
+@school_staff_required
+@require_http_methods(["GET", "POST"])
+def person_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_get(pk=pk)
+    if request.method == "POST":
+        if request.POST.get("confirmation", "").strip().lower() != person.last_name.lower():
+            messages.error(request, f"Введите фамилию «{person.last_name}», чтобы подтвердить удаление.")
+            return render(request, "school/person_erase.html", {"person": person}, status=400)
+        record = person_erase(person=person, school=_school(request), actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, f"Данные удалены. Составлен акт № {record.number}.")
+        return redirect("school-erasure-document", pk=record.pk)
+    return render(request, "school/person_erase.html", {"person": person})
+
+
+# --- import ---------------------------------------------------------------------------------------------
+
+_IMPORT_SESSION_KEY = "people_import"
+
+
+@school_staff_required
+@require_http_methods(["GET", "POST"])
+def people_import_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and "confirm" in request.POST:
+        rows = request.session.pop(_IMPORT_SESSION_KEY, None)
+        if not rows or any(r["errors"] for r in rows):
+            messages.error(request, "Сначала загрузите файл без ошибок.")
+            return redirect("school-people-import")
+        created = people_import(rows=[r["cleaned"] for r in rows], actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, f"Добавлено участников: {len(created)}.")
+        return redirect("school-people")
+    rows, error, status = None, "", 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationError("Выберите файл XLSX или CSV.")
+            rows = people_rows_check(content=upload.read(), file_name=upload.name or "")
+        except ValidationError as exc:
+            error, status = " ".join(exc.messages), 400
+        else:
+            request.session[_IMPORT_SESSION_KEY] = rows
+            status = 400 if any(r["errors"] for r in rows) else 200
+    return render(
+        request,
+        "school/people_import.html",
+        {"rows": rows, "error": error, "has_errors": bool(rows and any(r["errors"] for r in rows))},
+        status=status,
+    )
+
+
+@school_staff_required
+@require_GET
+def people_import_template(request: HttpRequest) -> HttpResponse:
+    example = ["Иванова", "Мария", "Петровна", "обучающийся", "2012-03-15", "7Б", "", "", "", "", ""]
+    content = template_xlsx(
+        columns=PEOPLE_COLUMNS,
+        title="Участники",
+        example=example,
+        notes=[
+            ("Категория", "педагог, обучающийся, родитель, выпускник, внешний участник"),
+            ("Даты", "ДД.ММ.ГГГГ или ГГГГ-ММ-ДД"),
+            ("Класс", "например 7Б"),
+        ],
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, "Шаблон_участников.xlsx") or ""
+    return response
