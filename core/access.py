@@ -6,7 +6,8 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -20,9 +21,9 @@ def user_is_school_staff(user: AnyUser, school: School | None) -> bool:
     return school is not None and bool(user_school_roles(user, school) & SCHOOL_STAFF_ROLES)
 
 
-def school_staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def school_staff_required[R: HttpResponseBase](view: Callable[..., R]) -> Callable[..., R]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> R:
         if not user_is_school_staff(request.user, request_school(request)):
             raise PermissionDenied("Раздел доступен администратору школы и куратору.")
         return view(request, *args, **kwargs)

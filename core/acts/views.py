@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -90,7 +90,7 @@ def curator_order_view(request: HttpRequest) -> HttpResponse:
 
 @school_staff_required
 @require_GET
-def act_file_download(request: HttpRequest, pk: int) -> HttpResponse:
+def act_file_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     act_file = get_object_or_404(ActFile, pk=pk)
     return FileResponse(
         act_file.file.open("rb"),
@@ -102,7 +102,7 @@ def act_file_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @school_staff_required
 @require_GET
-def erasure_document(request: HttpRequest, pk: int) -> HttpResponse:
+def erasure_document(request: HttpRequest, pk: int) -> HttpResponseBase:
     record = get_object_or_404(ErasureRecord, pk=pk)
     return FileResponse(
         record.document.open("rb"), as_attachment=True, filename=f"Акт_уничтожения_{record.number}.docx"

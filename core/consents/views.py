@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
@@ -73,7 +73,7 @@ def consent_document_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @school_staff_required
 @require_GET
-def consent_scan_view(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_scan_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     consent = get_object_or_404(Consent, pk=pk)
     if not consent.scan:
         return redirect("school-person", pk=consent.person_id)

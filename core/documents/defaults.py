@@ -8,33 +8,34 @@ from collections.abc import Callable
 from functools import cache
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 
-def _document() -> Document:  # type: ignore[valid-type]
+def _document() -> DocxDocument:
     doc = Document()
     style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"  # type: ignore[attr-defined]
-    style.font.size = Pt(12)  # type: ignore[attr-defined]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(12)
     return doc
 
 
-def _centered(doc, text: str, bold: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _centered(doc: DocxDocument, text: str, bold: bool = False) -> None:
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = paragraph.add_run(text)
     run.bold = bold
 
 
-def _order_header(doc, title: str) -> None:  # type: ignore[no-untyped-def]
+def _order_header(doc: DocxDocument, title: str) -> None:
     _centered(doc, "{{ school.name }}", bold=True)
     _centered(doc, "ПРИКАЗ", bold=True)
     doc.add_paragraph("от {{ date }}\t\t\t\t\t\t\t№ {{ number }}")
     _centered(doc, title, bold=True)
 
 
-def _curator_order() -> Document:  # type: ignore[valid-type]
+def _curator_order() -> DocxDocument:
     doc = _document()
     _order_header(doc, "О назначении куратора внедрения целевой модели наставничества")
     doc.add_paragraph(
@@ -60,7 +61,7 @@ def _curator_order() -> Document:  # type: ignore[valid-type]
     return doc
 
 
-def _pairs_order() -> Document:  # type: ignore[valid-type]
+def _pairs_order() -> DocxDocument:
     doc = _document()
     _order_header(doc, "О закреплении наставнических пар (групп)")
     doc.add_paragraph(
@@ -86,7 +87,7 @@ def _pairs_order() -> Document:  # type: ignore[valid-type]
     return doc
 
 
-def _consent() -> Document:  # type: ignore[valid-type]
+def _consent() -> DocxDocument:
     doc = _document()
     _centered(doc, "{{ title }}", bold=True)
     doc.add_paragraph(
@@ -112,7 +113,7 @@ def _consent() -> Document:  # type: ignore[valid-type]
     return doc
 
 
-def _erasure_act() -> Document:  # type: ignore[valid-type]
+def _erasure_act() -> DocxDocument:
     doc = _document()
     _centered(doc, "{{ school.name }}", bold=True)
     _centered(doc, "АКТ № {{ number }}", bold=True)
@@ -135,7 +136,7 @@ def _erasure_act() -> Document:  # type: ignore[valid-type]
     return doc
 
 
-BUILDERS: dict[str, Callable[[], Document]] = {  # type: ignore[valid-type]
+BUILDERS: dict[str, Callable[[], DocxDocument]] = {
     "order_curator": _curator_order,
     "order_pairs": _pairs_order,
     "consent": _consent,
@@ -146,5 +147,5 @@ BUILDERS: dict[str, Callable[[], Document]] = {  # type: ignore[valid-type]
 @cache
 def default_template(kind: str) -> bytes:
     buffer = io.BytesIO()
-    BUILDERS[kind]().save(buffer)  # type: ignore[attr-defined]
+    BUILDERS[kind]().save(buffer)
     return buffer.getvalue()

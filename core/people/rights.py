@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -76,10 +76,15 @@ def person_erase(*, person: Person, school: School, actor: User | None) -> Erasu
     record.document.save(f"erasure-{number}.docx", ContentFile(content), save=False)
     record.save()
     audit_log(actor=actor, action="erase", obj=person, changes={"act": number})
-    # Journal rows keep who did what, but not the person's name.
-    AuditEntry.objects.filter(object_type="person", object_id=str(person.pk)).update(
-        object_repr=f"участник #{person.pk}"
+    # Journal rows keep who did what, but no longer whom: the person's name leaves the journal too.
+    consent_ids = [str(pk) for pk in person.consents.values_list("pk", flat=True)]
+    entry_ids = [str(pk) for pk in person.bank_entries.values_list("pk", flat=True)]
+    about_person = (
+        Q(object_type="person", object_id=str(person.pk))
+        | Q(object_type="consent", object_id__in=consent_ids)
+        | Q(object_type="bankentry", object_id__in=entry_ids)
     )
+    AuditEntry.objects.filter(about_person).update(object_repr=f"участник #{person.pk}", changes={})
     person.delete()
     transaction.on_commit(lambda: [scan.storage.delete(scan.name) for scan in scans])
     return record

@@ -23,7 +23,8 @@ def person_create(*, data: dict[str, Any], actor: User | None) -> Person:
 
 @transaction.atomic
 def person_update(*, person: Person, data: dict[str, Any], actor: User | None) -> Person:
-    before = model_to_dict(person, fields=PERSON_FIELDS)
+    # From the database: a ModelForm bound to ``person`` has already copied the new values onto it.
+    before = model_to_dict(Person.objects.get(pk=person.pk), fields=PERSON_FIELDS)
     for field in PERSON_FIELDS:
         if field in data:
             setattr(person, field, data[field])

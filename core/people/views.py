@@ -26,10 +26,13 @@ from core.people.services import (
 )
 from tenants.context import request_school
 from tenants.importing import template_xlsx
+from tenants.models import School
 
 
-def _school(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return request_school(request)
+def _school(request: HttpRequest) -> School:
+    school = request_school(request)
+    assert school is not None  # noqa: S101 - the school urlconf is routed for school hosts only
+    return school
 
 
 @school_staff_required
@@ -118,7 +121,7 @@ def person_bank(request: HttpRequest, pk: int) -> HttpResponse:
         entry = bank_entry_save(person=person, data=form.cleaned_data, actor=request.user)  # type: ignore[arg-type]
         messages.success(request, f"Сохранено: {entry.get_bank_display()}.")
     else:
-        messages.error(request, "; ".join(m for ms in form.errors.values() for m in ms))
+        messages.error(request, "; ".join(str(m) for ms in form.errors.values() for m in ms))
     return redirect("school-person", pk=person.pk)
 
 

@@ -1,0 +1,184 @@
+"""School API (school host; the school's admin and curator): people, consents, acts, roadmap."""
+
+from datetime import date
+from typing import cast
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.errors import form_errors
+from api.permissions import IsSchoolMember
+from core.access import IsSchoolStaff
+from core.acts.forms import LocalActForm
+from core.acts.models import LocalAct
+from core.acts.services import act_create
+from core.consents.forms import ConsentForm
+from core.consents.models import Consent
+from core.consents.selectors import consent_check
+from core.consents.services import consent_create, consent_withdraw
+from core.people.forms import PersonForm
+from core.people.models import Person
+from core.people.selectors import person_list
+from core.people.services import person_create, person_update
+from core.roadmap.models import RoadmapItem
+from tenants.models import User
+
+STAFF = [IsSchoolMember, IsSchoolStaff]
+
+
+def _actor(request: Request) -> User:
+    return cast(User, request.user)
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = [
+            "id", "last_name", "first_name", "middle_name", "category", "external_kind", "organisation",
+            "birth_date", "school_class", "position", "career_start", "hired_on", "email", "phone",
+        ]  # fmt: skip
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Consent
+        fields = [
+            "id", "person", "kind", "by_representative", "representative_last_name", "representative_first_name",
+            "representative_middle_name", "representative_relation", "representative_document", "valid_from",
+            "valid_until", "withdrawn_on", "withdrawal_reason",
+        ]  # fmt: skip
+        read_only_fields = ["withdrawn_on", "withdrawal_reason"]
+
+
+class ConsentCheckSerializer(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    problems = serializers.ListField(child=serializers.CharField())
+
+
+class WithdrawSerializer(serializers.Serializer):
+    withdrawn_on = serializers.DateField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LocalActSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LocalAct
+        fields = ["id", "kind", "number", "date", "title", "status", "curator", "generated"]
+        read_only_fields = ["status", "curator", "generated"]
+
+
+class RoadmapItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RoadmapItem
+        fields = ["id", "stage", "title", "period", "due_date", "responsible", "result", "status", "position"]
+
+
+class PersonListApi(generics.ListAPIView):
+    permission_classes = STAFF
+    serializer_class = PersonSerializer
+
+    def get_queryset(self) -> QuerySet[Person]:
+        params = self.request.query_params
+        return person_list(search=params.get("search", ""), category=params.get("category", ""))
+
+    @extend_schema(request=PersonSerializer, responses={201: PersonSerializer})
+    def post(self, request: Request) -> Response:
+        form = PersonForm(data=request.data)
+        if not form.is_valid():
+            raise form_errors(form)
+        person = person_create(data=form.cleaned_data, actor=_actor(request))
+        return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
+
+
+class PersonDetailApi(APIView):
+    permission_classes = STAFF
+
+    @extend_schema(responses=PersonSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(PersonSerializer(get_object_or_404(Person, pk=pk)).data)
+
+    @extend_schema(request=PersonSerializer, responses=PersonSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        person = get_object_or_404(Person, pk=pk)
+        form = PersonForm(data={**PersonSerializer(person).data, **request.data}, instance=person)
+        if not form.is_valid():
+            raise form_errors(form)
+        return Response(
+            PersonSerializer(person_update(person=person, data=form.cleaned_data, actor=_actor(request))).data
+        )
+
+
+class ConsentCheckApi(APIView):
+    """May this person take part on this date? (both consents; a minor's from a representative)"""
+
+    permission_classes = STAFF
+
+    @extend_schema(
+        parameters=[OpenApiParameter("on", str, description="дата ГГГГ-ММ-ДД, по умолчанию сегодня")],
+        responses=ConsentCheckSerializer,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        person = get_object_or_404(Person, pk=pk)
+        raw = request.query_params.get("on")
+        try:
+            on = date.fromisoformat(raw) if raw else date.today()  # noqa: DTZ011 - a calendar date
+        except ValueError as error:
+            raise ValidationError({"on": ["Дата в формате ГГГГ-ММ-ДД."]}) from error
+        check = consent_check(person=person, on=on)
+        return Response({"allowed": check.allowed, "problems": check.problems})
+
+
+class ConsentCreateApi(APIView):
+    permission_classes = STAFF
+
+    @extend_schema(request=ConsentSerializer, responses={201: ConsentSerializer})
+    def post(self, request: Request) -> Response:
+        person = get_object_or_404(Person, pk=request.data.get("person") or 0)
+        form = ConsentForm(data=request.data, person=person)
+        if not form.is_valid():
+            raise form_errors(form)
+        consent = consent_create(person=person, data=form.cleaned_data, scan=None, actor=_actor(request))
+        return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+
+class ConsentWithdrawApi(APIView):
+    permission_classes = STAFF
+
+    @extend_schema(request=WithdrawSerializer, responses=ConsentSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        consent = get_object_or_404(Consent, pk=pk)
+        data = WithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = consent_withdraw(
+            consent=consent,
+            on=data.validated_data["withdrawn_on"],
+            reason=data.validated_data["reason"],
+            actor=_actor(request),
+        )
+        return Response(ConsentSerializer(consent).data)
+
+
+class LocalActListApi(generics.ListAPIView):
+    permission_classes = STAFF
+    serializer_class = LocalActSerializer
+    queryset = LocalAct.objects.all()
+
+    @extend_schema(request=LocalActSerializer, responses={201: LocalActSerializer})
+    def post(self, request: Request) -> Response:
+        form = LocalActForm(data=request.data)
+        if not form.is_valid():
+            raise form_errors(form)
+        act = act_create(data=form.cleaned_data, actor=_actor(request))
+        return Response(LocalActSerializer(act).data, status=status.HTTP_201_CREATED)
+
+
+class RoadmapListApi(generics.ListAPIView):
+    permission_classes = STAFF
+    serializer_class = RoadmapItemSerializer
+    queryset = RoadmapItem.objects.all()
