@@ -2,8 +2,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.access import user_is_school_staff
+from core.selectors import school_summary
 from regional.forms import InvitationForm
 from tenants.context import request_school
 from tenants.models import Invitation, Membership, Role, School
@@ -22,10 +25,13 @@ def _school(request: HttpRequest) -> School:
 def school_home(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     roles = user_school_roles(request.user, school)
+    summary = (
+        school_summary(today=timezone.localdate()) if user_is_school_staff(request.user, school) else None
+    )
     return render(
         request,
         "school/home.html",
-        {"school": school, "roles": [Role(r).label for r in sorted(roles)]},
+        {"school": school, "roles": [Role(r).label for r in sorted(roles)], "summary": summary},
     )
 
 

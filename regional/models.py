@@ -1,8 +1,14 @@
 """Region-wide reference data and documents (public schema)."""
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def region_storage() -> Storage:
+    """Region files live in one place whatever schema reads them (the default storage is per school)."""
+    return FileSystemStorage(location=settings.MEDIA_ROOT / "region")
 
 
 class DocumentTemplate(models.Model):
@@ -15,7 +21,7 @@ class DocumentTemplate(models.Model):
         ERASURE_ACT = "erasure_act", _("Акт об уничтожении персональных данных")
 
     kind = models.CharField(_("документ"), max_length=30, choices=Kind.choices, unique=True)
-    file = models.FileField(upload_to="document-templates/")
+    file = models.FileField(upload_to="document-templates/", storage=region_storage)
     uploaded_at = models.DateTimeField(auto_now=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

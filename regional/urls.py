@@ -17,6 +17,12 @@ urlpatterns = [
     path("schools/<int:pk>/delete/", views.school_delete_view, name="region-school-delete"),
     path("schools/<int:pk>/invite/", views.school_invite_view, name="region-school-invite"),
     path("invitations/<int:pk>/resend/", views.invitation_resend_view, name="region-invitation-resend"),
+    path("document-templates/", views.document_templates, name="region-document-templates"),
+    path(
+        "document-templates/<str:kind>.docx",
+        views.document_template_download,
+        name="region-document-template",
+    ),
     path("municipalities/", views.municipality_list, name="region-municipalities"),
     path("municipalities/<int:pk>/", views.municipality_detail, name="region-municipality-detail"),
 ]

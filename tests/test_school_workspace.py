@@ -477,3 +477,47 @@ def test_school_a_staff_pages_refuse_school_bs_curator_and_school_as_mentor(host
     assert host_client(world.school_b, world.curator_a).get(path).status_code == 403
     assert host_client(world.school_a, world.mentor_a).get(path).status_code == 403
     assert host_client(world.school_a, world.curator_a).get(path).status_code == 200
+
+
+# --- region-provided templates ------------------------------------------------------------------------
+
+
+def _docx_with(text: str) -> SimpleUploadedFile:
+    doc = Document()
+    doc.add_paragraph(text)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return SimpleUploadedFile("template.docx", buffer.getvalue())
+
+
+def test_the_regions_own_template_is_used_for_generated_orders(host_client, world):
+    admin = host_client(None, world.regional_admin)
+    broken = admin.post(
+        "/document-templates/", {"kind": "order_curator", "file": _docx_with("{{ school.name ")}
+    )
+    assert broken.status_code == 400 and "Ошибка в шаблоне" in broken.content.decode()
+    not_docx = admin.post(
+        "/document-templates/", {"kind": "order_curator", "file": SimpleUploadedFile("t.docx", PDF)}
+    )
+    assert not_docx.status_code == 400
+    assert (
+        host_client(None, world.inspector_m1)
+        .post("/document-templates/", {"kind": "order_curator"})
+        .status_code
+        == 403
+    )
+    ok = admin.post(
+        "/document-templates/",
+        {"kind": "order_curator", "file": _docx_with("Особый приказ {{ number }}: {{ curator.full_name }}")},
+    )
+    assert ok.status_code == 302
+    with schema_context(world.school_a.schema_name):
+        teacher = _teacher()
+    client = host_client(world.school_a, world.curator_a)
+    client.post("/acts/curator-order/", {"curator": teacher.pk, "date": TODAY.isoformat()})
+    with schema_context(world.school_a.schema_name):
+        act_file = ActFile.objects.get()
+    text = _docx_text(b"".join(client.get(f"/files/acts/{act_file.pk}/").streaming_content))
+    assert "Особый приказ 1-н: Фёдорова Алёна Петровна" in text
+    admin.post("/document-templates/", {"kind": "order_curator", "reset": "1"})
+    assert "особый" not in _docx_text(admin.get("/document-templates/order_curator.docx").content).lower()

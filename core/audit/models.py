@@ -1,5 +1,13 @@
 from django.db import models
 
+ACTION_LABELS = {
+    "create": "создание", "update": "изменение", "import": "импорт", "view": "просмотр карточки",
+    "export": "выгрузка данных", "erase": "удаление данных", "consent_add": "согласие добавлено",
+    "consent_scan": "скан согласия", "consent_withdraw": "согласие отозвано", "scan_download": "скан скачан",
+    "bank_add": "включение в базу", "bank_update": "изменение в базе", "bank_status": "статус в базе",
+    "status": "смена статуса", "file_add": "новая версия файла", "generate": "документ сформирован", "save": "сохранение",
+}  # fmt: skip
+
 
 class AuditEntry(models.Model):
     """Who created, changed, deleted or viewed what in this school (152-ФЗ)."""
@@ -19,6 +27,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d.%m.%Y %H:%M} {self.action} {self.object_repr}"
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
 
 
 class ErasureRecord(models.Model):

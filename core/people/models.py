@@ -54,7 +54,7 @@ class Person(models.Model):
 
     @property
     def short_name(self) -> str:
-        initials = "".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
+        initials = " ".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
         return f"{self.last_name} {initials}".strip()
 
 
@@ -113,3 +113,7 @@ class BankEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.get_bank_display()}"
+
+    @property
+    def request_labels(self) -> list[str]:
+        return [Request(code).label for code in self.requests if code in Request.values]

@@ -4,7 +4,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django_tenants.utils import schema_context
 
+from core.demo import school_demo_fill
 from tenants.models import Municipality, RegionSettings, Role, School, User
 from tenants.onboarding import school_onboard, school_provision
 from tenants.schema_names import school_host
@@ -101,6 +103,12 @@ class Command(BaseCommand):
             # Synchronously here: the worker is not up yet when `make run` seeds.
             school_provision(school_id=school.pk)
         self.stdout.write(f"Школ создано: {created}, всего: {School.objects.count()}")
+        filled = 0
+        for number, (_m, _n, _s, slug, _k, _i) in enumerate(SCHOOLS, start=1):
+            school = School.objects.get(slug=slug)
+            with schema_context(school.schema_name):
+                filled += school_demo_fill(school=school, seed=number)
+        self.stdout.write(f"Школ заполнено демо-данными: {filled}")
 
         rows = []
         for email, role, (last, first, middle), scope in PEOPLE:

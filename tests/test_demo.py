@@ -1,0 +1,32 @@
+"""`seed_demo` builds a usable region, and running it again changes nothing."""
+
+import pytest
+from django.core.management import call_command
+from django_tenants.utils import schema_context
+
+from core.acts.models import LocalAct
+from core.consents.selectors import consent_check
+from core.people.models import Person
+from core.roadmap.models import RoadmapItem
+from tenants.models import Membership, School
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_builds_a_region_and_is_idempotent(host_client, world, capsys):
+    call_command("seed_demo")
+    output = capsys.readouterr().out
+    assert "Школ создано: 12" in output and "Nastavnik-2026" in output
+    call_command("seed_demo")
+    assert "Школ создано: 0" in capsys.readouterr().out
+    assert School.objects.filter(status=School.Status.ACTIVE).count() == 12 + 3
+    school = School.objects.get(slug="tver-sosh14")
+    with schema_context(school.schema_name):
+        assert Person.objects.count() == 24
+        assert LocalAct.objects.filter(status=LocalAct.Status.IN_FORCE).count() == 4
+        assert RoadmapItem.objects.count() == 12
+        assert consent_check(person=Person.objects.filter(category="student").first(), on=Person.objects.first().created_at.date()).allowed
+    curator = Membership.objects.get(user__email="curator@sosh14.test").user
+    client = host_client(school, curator)
+    assert client.get("/").status_code == 200
+    assert "24" in client.get("/").content.decode()
