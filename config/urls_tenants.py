@@ -6,7 +6,9 @@ from config.urls_common import handler403, handler404, handler500
 from config.urls_common import urlpatterns as common
 from core.acts import views as act_views
 from core.consents import views as consent_views
+from core.pairs import views as pair_views
 from core.people import views as people_views
+from core.programmes import views as programme_views
 from core.roadmap import views as roadmap_views
 from core.views import school_home, school_invitation_resend, school_users
 
@@ -20,6 +22,7 @@ urlpatterns = [
     path("people/import/template.xlsx", people_views.people_import_template, name="school-people-template"),
     path("people/<int:pk>/", people_views.person_detail, name="school-person"),
     path("people/<int:pk>/edit/", people_views.person_edit, name="school-person-edit"),
+    path("people/<int:pk>/link/", people_views.person_link_view, name="school-person-link"),
     path("people/<int:pk>/bank/", people_views.person_bank, name="school-person-bank"),
     path("people/<int:pk>/export/", people_views.person_export_view, name="school-person-export"),
     path("people/<int:pk>/erase/", people_views.person_erase_view, name="school-person-erase"),
@@ -40,6 +43,24 @@ urlpatterns = [
     path("roadmap/from-template/", roadmap_views.roadmap_from_template, name="school-roadmap-template"),
     path("roadmap/<int:pk>/", roadmap_views.roadmap_item_update, name="school-roadmap-item"),
     path("settings/", act_views.school_settings, name="school-settings"),
+    path("pairs/", pair_views.pairs_list, name="school-pairs"),
+    path("pairs/new/", pair_views.pair_new, name="school-pair-new"),
+    path("pairs/order/", pair_views.pairs_order_view, name="school-pairs-order"),
+    path("pairs/<int:pk>/", pair_views.pair_detail, name="school-pair"),
+    path("pairs/<int:pk>/meetings/", pair_views.meeting_new, name="school-meeting-new"),
+    path("pairs/<int:pk>/end/", pair_views.pair_end_view, name="school-pair-end"),
+    path("pairs/<int:pk>/resume/", pair_views.pair_resume_view, name="school-pair-resume"),
+    path("pairs/<int:pk>/programme/", programme_views.programme_new, name="school-programme-new"),
+    path("programmes/<int:pk>/", programme_views.programme_detail, name="school-programme"),
+    path("programmes/<int:pk>/move/", programme_views.programme_move_view, name="school-programme-move"),
+    path(
+        "programmes/<int:pk>/update/", programme_views.programme_update_view, name="school-programme-update"
+    ),
+    path(
+        "programmes/<int:pk>/document.docx", programme_views.programme_document, name="school-programme-docx"
+    ),
+    path("tasks/<int:pk>/", programme_views.task_update, name="school-task"),
+    path("my/", pair_views.my_pairs, name="school-my"),
     *common,
     path("api/v1/", include("api.urls_tenants")),
 ]

@@ -4,10 +4,13 @@ from core.acts.models import ActFile, CuratorAppointment, LocalAct, OrderCounter
 from core.audit.models import AuditEntry, ErasureRecord
 from core.consents.models import Consent
 from core.health.models import WorkerCheck
+from core.pairs.models import Meeting, Pair, PairMember
 from core.people.models import BankEntry, Person
+from core.programmes.models import Programme, ProgrammeSection, ProgrammeTask
 from core.roadmap.models import RoadmapItem
 
 __all__ = [
     "ActFile", "AuditEntry", "BankEntry", "Consent", "CuratorAppointment", "ErasureRecord", "LocalAct",
-    "OrderCounter", "Person", "RoadmapItem", "SchoolProfile", "WorkerCheck",
+    "Meeting", "OrderCounter", "Pair", "PairMember", "Person", "Programme", "ProgrammeSection", "ProgrammeTask",
+    "RoadmapItem", "SchoolProfile", "WorkerCheck",
 ]  # fmt: skip

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.access import user_is_school_staff
 from core.selectors import school_summary
 from regional.forms import InvitationForm
-from tenants.context import request_school
+from tenants.context import request_school, request_user
 from tenants.models import Invitation, Membership, Role, School
 from tenants.selectors import invitable_roles, user_school_roles
 from tenants.services import invitation_create, invitation_resend
@@ -51,7 +51,7 @@ def school_users(request: HttpRequest) -> HttpResponse:
                     email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
                     school=school,
-                    invited_by=request.user,  # type: ignore[arg-type]
+                    invited_by=request_user(request),
                 )
             except ValidationError as error:
                 form.add_error("email", error.messages)
@@ -80,7 +80,7 @@ def school_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     if invitation.role not in invitable_roles(request.user, school=school):
         raise PermissionDenied
     try:
-        invitation_resend(invitation=invitation, actor=request.user)  # type: ignore[arg-type]
+        invitation_resend(invitation=invitation, actor=request_user(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -1,6 +1,7 @@
 """Region-wide reference data and documents (public schema)."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -46,3 +47,71 @@ class RoadmapTemplateItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class MentoringForm(models.Model):
+    """Форма наставничества, with the participant categories it allows on each side.
+
+    Categories are Person.category values, or «external:<kind>» for external participants.
+    """
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(_("форма"), max_length=200)
+    mentor_categories = ArrayField(
+        models.CharField(max_length=30), verbose_name=_("кто может быть наставником")
+    )
+    mentee_categories = ArrayField(
+        models.CharField(max_length=30), verbose_name=_("кто может быть наставляемым")
+    )
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("форма наставничества")
+        verbose_name_plural = _("формы наставничества")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleModel(models.Model):
+    form = models.ForeignKey(MentoringForm, on_delete=models.CASCADE, related_name="role_models")
+    name = models.CharField(_("ролевая модель"), max_length=200)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["form__position", "name"]
+        verbose_name = _("ролевая модель")
+        verbose_name_plural = _("ролевые модели")
+        constraints = [models.UniqueConstraint(fields=["form", "name"], name="role_model_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MentoringKind(models.Model):
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(_("вид наставничества"), max_length=200)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("вид наставничества")
+        verbose_name_plural = _("виды наставничества")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EndReason(models.Model):
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(_("причина завершения"), max_length=200)
+    early = models.BooleanField(_("досрочно"), default=False)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("причина завершения")
+        verbose_name_plural = _("причины завершения")
+
+    def __str__(self) -> str:
+        return self.name

@@ -23,6 +23,7 @@ from regional.selectors import (
     school_list_filtered,
 )
 from regional.services import document_template_reset, document_template_upload
+from tenants.context import request_user
 from tenants.forms import SchoolOnboardForm
 from tenants.importing import SCHOOL_COLUMNS, template_xlsx
 from tenants.models import Invitation, Membership, Municipality, OnboardingBatch, Role, School
@@ -104,7 +105,7 @@ def school_onboard_view(request: HttpRequest) -> HttpResponse:
     form = SchoolOnboardForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            school = school_onboard(data=form.cleaned_data, actor=request.user)  # type: ignore[arg-type]
+            school = school_onboard(data=form.cleaned_data, actor=request_user(request))
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -146,7 +147,7 @@ def school_status(request: HttpRequest, pk: int) -> JsonResponse:
 def _school_action(request: HttpRequest, pk: int, action: Callable[..., School], done: str) -> HttpResponse:
     school = school_get_for_user(user=request.user, pk=pk)
     try:
-        action(school=school, actor=request.user)
+        action(school=school, actor=request_user(request))
     except ValidationError as error:
         for message in _messages_from(error):
             messages.error(request, message)
@@ -180,7 +181,9 @@ def school_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = SchoolDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            school_delete(school=school, actor=request.user, confirmation=form.cleaned_data["confirmation"])  # type: ignore[arg-type]
+            school_delete(
+                school=school, actor=request_user(request), confirmation=form.cleaned_data["confirmation"]
+            )
         except ValidationError as error:
             form.add_error("confirmation", _messages_from(error))
         else:
@@ -200,7 +203,7 @@ def school_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 school=school,
-                invited_by=request.user,  # type: ignore[arg-type]
+                invited_by=request_user(request),
             )
         except ValidationError as error:
             for message in _messages_from(error):
@@ -217,7 +220,7 @@ def school_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk)
     try:
-        invitation_resend(invitation=invitation, actor=request.user)  # type: ignore[arg-type]
+        invitation_resend(invitation=invitation, actor=request_user(request))
     except ValidationError as error:
         for message in _messages_from(error):
             messages.error(request, message)
@@ -275,7 +278,7 @@ def batch_upload_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                batch = batch_upload(upload=form.cleaned_data["file"], actor=request.user)  # type: ignore[arg-type]
+                batch = batch_upload(upload=form.cleaned_data["file"], actor=request_user(request))
             except ValidationError as error:
                 form.add_error("file", _messages_from(error))
             else:
@@ -291,7 +294,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(OnboardingBatch, pk=pk)
     if request.method == "POST":
         try:
-            batch = batch_confirm(batch=batch, actor=request.user)  # type: ignore[arg-type]
+            batch = batch_confirm(batch=batch, actor=request_user(request))
         except ValidationError as error:
             for message in _messages_from(error):
                 messages.error(request, message)
@@ -361,7 +364,7 @@ def municipality_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     email=invite_form.cleaned_data["email"],
                     role=Role.INSPECTOR,
                     municipality=municipality,
-                    invited_by=request.user,  # type: ignore[arg-type]
+                    invited_by=request_user(request),
                 )
             except ValidationError as error:
                 invite_form.add_error("email", _messages_from(error))
@@ -404,13 +407,13 @@ def document_templates(request: HttpRequest) -> HttpResponse:
         kind = request.POST.get("kind", "")
         try:
             if request.POST.get("reset"):
-                document_template_reset(kind=kind, actor=request.user)  # type: ignore[arg-type]
+                document_template_reset(kind=kind, actor=request_user(request))
                 messages.success(request, "Возвращён встроенный шаблон.")
             else:
                 upload = request.FILES.get("file")
                 if upload is None:
                     raise ValidationError("Выберите файл DOCX.")
-                document_template_upload(kind=kind, upload=upload, actor=request.user)  # type: ignore[arg-type]
+                document_template_upload(kind=kind, upload=upload, actor=request_user(request))
                 messages.success(request, "Шаблон загружен и проверен.")
             return redirect("region-document-templates")
         except ValidationError as error:

@@ -1,13 +1,13 @@
 """The schema the current database connection is set to (django-tenants adds these attributes)."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.db import connection
 from django.http import HttpRequest
 from django_tenants.utils import get_public_schema_name
 
 if TYPE_CHECKING:
-    from tenants.models import School
+    from tenants.models import School, User
 
 
 def current_schema_name() -> str:
@@ -28,3 +28,18 @@ def request_school(request: HttpRequest) -> "School | None":
     from tenants.models import School
 
     return tenant if isinstance(tenant, School) else None
+
+
+def request_user(request: HttpRequest) -> "User":
+    """The signed-in user of a view that AccessMiddleware has let through (so never anonymous)."""
+    from tenants.models import User
+
+    return cast(User, request.user)
+
+
+def school_of(request: HttpRequest) -> "School":
+    """The school of a request routed by the school urlconf (which only school hosts get)."""
+    school = request_school(request)
+    if school is None:
+        raise PermissionError("A school view was reached on the region site")
+    return school

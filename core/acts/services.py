@@ -47,7 +47,7 @@ def act_set_status(*, act: LocalAct, status: str, actor: User | None) -> LocalAc
     return act
 
 
-def _add_file(
+def act_file_attach(
     *, act: LocalAct, content: Any, name: str, content_type: str, size: int, actor: User | None
 ) -> ActFile:
     version = (act.files.aggregate(v=Max("version"))["v"] or 0) + 1
@@ -67,7 +67,7 @@ def _add_file(
 @transaction.atomic
 def act_file_add(*, act: LocalAct, upload: UploadedFile, actor: User | None) -> ActFile:
     checked = upload_check(upload)
-    act_file = _add_file(
+    act_file = act_file_attach(
         act=act,
         content=upload,
         name=upload.name or f"file.{checked.extension}",
@@ -117,7 +117,7 @@ def curator_order_generate(*, school: School, curator: Person, on: date, actor: 
             },
         },
     )
-    _add_file(
+    act_file_attach(
         act=act,
         content=ContentFile(content),
         name=f"Приказ_{number}.docx",

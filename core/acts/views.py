@@ -17,7 +17,7 @@ from core.acts.services import (
     school_profile_update,
 )
 from core.audit.models import ErasureRecord
-from tenants.context import request_school
+from tenants.context import request_school, request_user
 
 
 @school_staff_required
@@ -25,7 +25,7 @@ from tenants.context import request_school
 def acts_list(request: HttpRequest) -> HttpResponse:
     form = LocalActForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        act = act_create(data=form.cleaned_data, actor=request.user)  # type: ignore[arg-type]
+        act = act_create(data=form.cleaned_data, actor=request_user(request))
         messages.success(request, "Акт добавлен. Загрузите его файл.")
         return redirect("school-act", pk=act.pk)
     kind = request.GET.get("kind", "")
@@ -53,10 +53,10 @@ def act_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if "file" in request.FILES:
-                act_file_add(act=act, upload=request.FILES["file"], actor=request.user)  # type: ignore[arg-type]
+                act_file_add(act=act, upload=request.FILES.getlist("file")[0], actor=request_user(request))
                 messages.success(request, "Новая версия файла загружена.")
             elif "status" in request.POST:
-                act_set_status(act=act, status=request.POST["status"], actor=request.user)  # type: ignore[arg-type]
+                act_set_status(act=act, status=request.POST["status"], actor=request_user(request))
                 messages.success(request, f"Статус: {act.get_status_display()}.")
             return redirect("school-act", pk=act.pk)
         except ValidationError as error:
@@ -82,7 +82,7 @@ def curator_order_view(request: HttpRequest) -> HttpResponse:
         school=request_school(request),  # type: ignore[arg-type]
         curator=form.cleaned_data["curator"],
         on=form.cleaned_data["date"],
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request_user(request),
     )
     messages.success(request, f"Сформирован приказ № {act.number}. Проверьте его и переведите в «действует».")
     return redirect("school-act", pk=act.pk)
@@ -115,7 +115,9 @@ def school_settings(request: HttpRequest) -> HttpResponse:
     profile = school_profile_get()
     form = SchoolSettingsForm(request.POST or None, initial={"site_section_url": profile.site_section_url})
     if request.method == "POST" and form.is_valid():
-        school_profile_update(site_section_url=form.cleaned_data["site_section_url"], actor=request.user)  # type: ignore[arg-type]
+        school_profile_update(
+            site_section_url=form.cleaned_data["site_section_url"], actor=request_user(request)
+        )
         messages.success(request, "Настройки сохранены.")
         return redirect("school-settings")
     return render(

@@ -39,7 +39,9 @@ def consent_attach_scan(*, consent: Consent, scan: UploadedFile, actor: User | N
 
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, on: date, reason: str, actor: User | None) -> Consent:
-    """Withdrawal ends the consent from ``on``. Pairs of the person are suspended by the pairs subdomain."""
+    """Withdrawal ends the consent from ``on`` and suspends the person's current pairs."""
+    from core.pairs.services import pairs_suspend_for_person
+
     if consent.withdrawn_on is not None:
         raise ValidationError("Согласие уже отозвано.", code="already_withdrawn")
     if on < consent.valid_from:
@@ -48,6 +50,9 @@ def consent_withdraw(*, consent: Consent, on: date, reason: str, actor: User | N
     consent.withdrawal_reason = reason
     consent.save(update_fields=["withdrawn_on", "withdrawal_reason"])
     audit_log(actor=actor, action="consent_withdraw", obj=consent, changes={"withdrawn_on": f"{on:%d.%m.%Y}"})
+    pairs_suspend_for_person(
+        person=consent.person, on=on, reason=f"Отозвано: {consent.get_kind_display()}", actor=actor
+    )
     return consent
 
 

@@ -11,7 +11,7 @@ from core.consents.forms import ConsentForm, WithdrawForm
 from core.consents.models import Consent
 from core.consents.services import consent_create, consent_document, consent_withdraw
 from core.people.selectors import person_get
-from tenants.context import request_school
+from tenants.context import request_school, request_user
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -27,7 +27,7 @@ def consent_new(request: HttpRequest, pk: int) -> HttpResponse:
                 person=person,
                 data=form.cleaned_data,
                 scan=request.FILES.get("scan"),
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request_user(request),
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -49,7 +49,7 @@ def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
                 consent=consent,
                 on=form.cleaned_data["withdrawn_on"],
                 reason=form.cleaned_data["reason"],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request_user(request),
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -77,7 +77,7 @@ def consent_scan_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     consent = get_object_or_404(Consent, pk=pk)
     if not consent.scan:
         return redirect("school-person", pk=consent.person_id)
-    audit_log(actor=request.user, action="scan_download", obj=consent)  # type: ignore[arg-type]
+    audit_log(actor=request_user(request), action="scan_download", obj=consent)
     return FileResponse(
         consent.scan.open("rb"), as_attachment=True, filename=consent.scan.name.rsplit("/", 1)[-1]
     )

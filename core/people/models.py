@@ -36,6 +36,8 @@ class Person(models.Model):
     hired_on = models.DateField(_("дата приёма на работу"), null=True, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("телефон"), max_length=30, blank=True)
+    # The login (public-schema user id) of a mentor or mentee who works in the system themselves.
+    user_id = models.BigIntegerField(null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -116,4 +118,4 @@ class BankEntry(models.Model):
 
     @property
     def request_labels(self) -> list[str]:
-        return [Request(code).label for code in self.requests if code in Request.values]
+        return [str(Request(code).label) for code in self.requests if code in Request.values]

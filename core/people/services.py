@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
@@ -67,3 +68,19 @@ def bank_entry_set_status(*, entry: BankEntry, status: str, actor: User | None) 
     entry.save(update_fields=["status", "approved_at", "approved_by_id"])
     audit_log(actor=actor, action="bank_status", obj=entry, changes={"status": status})
     return entry
+
+
+@transaction.atomic
+def person_link_user(
+    *, person: Person, user_id: int | None, school_member_ids: set[int], actor: User | None
+) -> Person:
+    """Tie a person's card to the login of a mentor or mentee of this school (or untie it)."""
+    if user_id is not None:
+        if user_id not in school_member_ids:
+            raise ValidationError("Эта учётная запись не относится к вашей школе.")
+        if Person.objects.filter(user_id=user_id).exclude(pk=person.pk).exists():
+            raise ValidationError("Эта учётная запись уже связана с другим участником.")
+    person.user_id = user_id
+    person.save(update_fields=["user_id"])
+    audit_log(actor=actor, action="link_user", obj=person, changes={"user_id": user_id})
+    return person

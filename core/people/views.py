@@ -22,11 +22,12 @@ from core.people.services import (
     bank_entry_set_status,
     people_import,
     person_create,
+    person_link_user,
     person_update,
 )
-from tenants.context import request_school
+from tenants.context import request_school, request_user
 from tenants.importing import template_xlsx
-from tenants.models import School
+from tenants.models import Membership, Role, School
 
 
 def _school(request: HttpRequest) -> School:
@@ -62,7 +63,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
 def person_new(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = person_create(data=form.cleaned_data, actor=request.user)  # type: ignore[arg-type]
+        person = person_create(data=form.cleaned_data, actor=request_user(request))
         messages.success(request, f"{person.full_name} добавлен(а).")
         return redirect("school-person", pk=person.pk)
     return render(request, "school/person_form.html", {"form": form}, status=400 if form.errors else 200)
@@ -74,7 +75,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_get(pk=pk)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        person_update(person=person, data=form.cleaned_data, actor=request.user)  # type: ignore[arg-type]
+        person_update(person=person, data=form.cleaned_data, actor=request_user(request))
         messages.success(request, "Сохранено.")
         return redirect("school-person", pk=person.pk)
     return render(
@@ -92,7 +93,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     minor = person_is_minor(person, today)
     if minor:
-        audit_log(actor=request.user, action="view", obj=person)  # type: ignore[arg-type]
+        audit_log(actor=request_user(request), action="view", obj=person)
     return render(
         request,
         "school/person_detail.html",
@@ -107,6 +108,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 person=person, initial={"valid_from": today, "by_representative": minor}
             ),
             "withdraw_form": WithdrawForm(initial={"withdrawn_on": today}),
+            "logins": _school_logins(_school(request)),
             "journal": AuditEntry.objects.filter(object_type="person", object_id=str(person.pk))[:20],
         },
     )
@@ -118,10 +120,36 @@ def person_bank(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_get(pk=pk)
     form = BankEntryForm(request.POST)
     if form.is_valid():
-        entry = bank_entry_save(person=person, data=form.cleaned_data, actor=request.user)  # type: ignore[arg-type]
+        entry = bank_entry_save(person=person, data=form.cleaned_data, actor=request_user(request))
         messages.success(request, f"Сохранено: {entry.get_bank_display()}.")
     else:
         messages.error(request, "; ".join(str(m) for ms in form.errors.values() for m in ms))
+    return redirect("school-person", pk=person.pk)
+
+
+def _school_logins(school: School) -> list[Membership]:
+    return list(
+        Membership.objects.filter(school=school, role__in=[Role.MENTOR, Role.MENTEE]).select_related("user")
+    )
+
+
+@school_staff_required
+@require_POST
+def person_link_view(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_get(pk=pk)
+    raw = request.POST.get("user_id", "")
+    members = {m.user_id for m in _school_logins(_school(request))}
+    try:
+        person_link_user(
+            person=person,
+            user_id=int(raw) if raw.isdigit() else None,
+            school_member_ids=members,
+            actor=request_user(request),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Связь с учётной записью сохранена.")
     return redirect("school-person", pk=person.pk)
 
 
@@ -149,7 +177,7 @@ def bank_entry_status(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(BankEntry, pk=pk)
     status = request.POST.get("status", "")
     if status in BankEntry.Status.values:
-        bank_entry_set_status(entry=entry, status=status, actor=request.user)  # type: ignore[arg-type]
+        bank_entry_set_status(entry=entry, status=status, actor=request_user(request))
         messages.success(request, f"{entry.person.short_name}: {BankEntry.Status(status).label}.")
     return redirect("school-bank", bank=entry.bank)
 
@@ -158,7 +186,7 @@ def bank_entry_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def person_export_view(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_get(pk=pk)
-    data = person_export(person=person, actor=request.user)  # type: ignore[arg-type]
+    data = person_export(person=person, actor=request_user(request))
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = (
         content_disposition_header(True, f"Данные_{person.last_name}.json") or ""
@@ -174,7 +202,7 @@ def person_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("confirmation", "").strip().lower() != person.last_name.lower():
             messages.error(request, f"Введите фамилию «{person.last_name}», чтобы подтвердить удаление.")
             return render(request, "school/person_erase.html", {"person": person}, status=400)
-        record = person_erase(person=person, school=_school(request), actor=request.user)  # type: ignore[arg-type]
+        record = person_erase(person=person, school=_school(request), actor=request_user(request))
         messages.success(request, f"Данные удалены. Составлен акт № {record.number}.")
         return redirect("school-erasure-document", pk=record.pk)
     return render(request, "school/person_erase.html", {"person": person})
@@ -193,7 +221,7 @@ def people_import_view(request: HttpRequest) -> HttpResponse:
         if not rows or any(r["errors"] for r in rows):
             messages.error(request, "Сначала загрузите файл без ошибок.")
             return redirect("school-people-import")
-        created = people_import(rows=[r["cleaned"] for r in rows], actor=request.user)  # type: ignore[arg-type]
+        created = people_import(rows=[r["cleaned"] for r in rows], actor=request_user(request))
         messages.success(request, f"Добавлено участников: {len(created)}.")
         return redirect("school-people")
     rows, error, status = None, "", 200

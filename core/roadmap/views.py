@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.access import school_staff_required
 from core.roadmap.models import RoadmapItem
 from core.roadmap.services import roadmap_item_save, roadmap_overdue, roadmap_start_from_template
+from tenants.context import request_user
 
 
 class RoadmapItemForm(forms.ModelForm):
@@ -23,7 +24,7 @@ class RoadmapItemForm(forms.ModelForm):
 def roadmap(request: HttpRequest) -> HttpResponse:
     form = RoadmapItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        roadmap_item_save(item=None, data=form.cleaned_data, actor=request.user)  # type: ignore[arg-type]
+        roadmap_item_save(item=None, data=form.cleaned_data, actor=request_user(request))
         messages.success(request, "Мероприятие добавлено.")
         return redirect("school-roadmap")
     overdue = set(roadmap_overdue(today=timezone.localdate()).values_list("pk", flat=True))
@@ -44,7 +45,7 @@ def roadmap(request: HttpRequest) -> HttpResponse:
 @require_POST
 def roadmap_from_template(request: HttpRequest) -> HttpResponse:
     try:
-        count = roadmap_start_from_template(actor=request.user)  # type: ignore[arg-type]
+        count = roadmap_start_from_template(actor=request_user(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -58,7 +59,7 @@ def roadmap_item_update(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(RoadmapItem, pk=pk)
     form = RoadmapItemForm(request.POST, instance=item)
     if form.is_valid():
-        roadmap_item_save(item=item, data=form.cleaned_data, actor=request.user)  # type: ignore[arg-type]
+        roadmap_item_save(item=item, data=form.cleaned_data, actor=request_user(request))
         messages.success(request, "Сохранено.")
     else:
         messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))

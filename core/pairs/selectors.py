@@ -1,0 +1,119 @@
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Max, Q, QuerySet
+
+from core.pairs.models import Meeting, Pair, PairMember
+from core.people.models import BankEntry, Person
+
+
+def person_token(person: Person) -> str:
+    """The category a mentoring form's rules speak of: «teacher», or «external:employer» for externals."""
+    return f"external:{person.external_kind}" if person.category == "external" else person.category
+
+
+def active_on(on: date) -> Q:
+    return Q(started_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+
+
+def members_on(pair: Pair, on: date) -> list[PairMember]:
+    return [m for m in pair.members.all() if m.since <= on and (m.until is None or m.until >= on)]
+
+
+@dataclass(frozen=True)
+class PairState:
+    pair: Pair
+    mentors: list[Person]
+    mentees: list[Person]
+
+
+def pairs_on(*, on: date) -> list[PairState]:
+    """Pairs and groups as they were on ``on``: who was in them that day."""
+    states = []
+    for pair in Pair.objects.filter(active_on(on)).prefetch_related("members__person").order_by("pk"):
+        members = members_on(pair, on)
+        states.append(
+            PairState(
+                pair=pair,
+                mentors=[m.person for m in members if m.role == PairMember.Role.MENTOR],
+                mentees=[m.person for m in members if m.role == PairMember.Role.MENTEE],
+            )
+        )
+    return states
+
+
+def mentor_load(*, person: Person, on: date, exclude_pair: Pair | None = None) -> int:
+    """How many mentees this mentor leads on ``on`` across current pairs."""
+    pairs = (
+        Pair.objects.filter(active_on(on))
+        .exclude(status=Pair.Status.ENDED)
+        .filter(members__person=person, members__role=PairMember.Role.MENTOR)
+    )
+    if exclude_pair is not None:
+        pairs = pairs.exclude(pk=exclude_pair.pk)
+    return PairMember.objects.filter(
+        Q(pair__in=pairs),
+        Q(role=PairMember.Role.MENTEE),
+        Q(since__lte=on),
+        Q(until__isnull=True) | Q(until__gte=on),
+    ).count()
+
+
+def pairs_for_user(*, user_id: int) -> QuerySet[Pair]:
+    """The pairs a mentor or mentee with this login belongs to (any time)."""
+    return (
+        Pair.objects.filter(members__person__user_id=user_id).distinct().prefetch_related("members__person")
+    )
+
+
+def pairs_inactive(*, today: date, days: int) -> list[Pair]:
+    """Current pairs without a meeting in the last ``days`` days (counting from their start)."""
+    threshold = today - timedelta(days=days)
+    pairs = (
+        Pair.objects.filter(status=Pair.Status.ACTIVE)
+        .filter(active_on(today))
+        .annotate(last=Max("meetings__date"))
+    )
+    return [p for p in pairs if max(p.last or p.started_on, p.started_on) < threshold]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    entry: BankEntry
+    score: int
+    reasons: list[str]
+    free: int
+
+
+def mentor_suggestions(*, mentee: Person, form_code: str, on: date) -> list[Suggestion]:
+    """Approved mentors ranked for this mentee: shared requests, subject, free capacity, allowed by the form."""
+    from regional.models import MentoringForm
+
+    form = MentoringForm.objects.filter(code=form_code).first()
+    wanted = set()
+    entry = mentee.bank_entries.filter(bank=BankEntry.Bank.MENTEE).first()
+    if entry is not None:
+        wanted = set(entry.requests)
+    suggestions = []
+    candidates = BankEntry.objects.filter(
+        bank=BankEntry.Bank.MENTOR, status__in=[BankEntry.Status.APPROVED, BankEntry.Status.IN_PAIR]
+    ).select_related("person")
+    for candidate in candidates.exclude(person=mentee):
+        if form is not None and person_token(candidate.person) not in form.mentor_categories:
+            continue
+        free = candidate.capacity - mentor_load(person=candidate.person, on=on)
+        if free <= 0:
+            continue
+        shared = wanted & set(candidate.requests)
+        score, reasons = 3 * len(shared), [f"общие запросы: {len(shared)}"] if shared else []
+        if mentee.school_class and candidate.subjects:
+            reasons.append(f"предметы: {candidate.subjects}")
+            score += 1
+        score += min(free, 3)
+        reasons.append(f"свободных мест: {free}")
+        suggestions.append(Suggestion(entry=candidate, score=score, reasons=reasons, free=free))
+    return sorted(suggestions, key=lambda s: (-s.score, s.entry.person.last_name))
+
+
+def last_meeting(pair: Pair) -> Meeting | None:
+    return pair.meetings.order_by("-date").first()

@@ -1,0 +1,197 @@
+"""Personalised programmes: created from the form's template, checked dates, a lifecycle with roles."""
+
+import io
+from datetime import date
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from docx import Document
+
+from core.audit.services import audit_log
+from core.documents.render import ru_date
+from core.pairs.models import Pair, PairMember
+from core.programmes.models import Programme, ProgrammeSection, ProgrammeTask
+from core.programmes.templates import TEMPLATES
+from tenants.models import School, User
+
+Status = Programme.Status
+
+# Who may move a programme from one status to another.
+MOVES: dict[tuple[str, str], set[str]] = {
+    (Status.DRAFT, Status.REVIEW): {"mentor", "staff"},
+    (Status.REVIEW, Status.DRAFT): {"staff"},
+    (Status.REVIEW, Status.APPROVED): {"staff"},
+    (Status.APPROVED, Status.RUNNING): {"mentor", "staff"},
+    (Status.RUNNING, Status.COMPLETED): {"staff"},
+    (Status.APPROVED, Status.TERMINATED): {"staff"},
+    (Status.RUNNING, Status.TERMINATED): {"staff"},
+}
+
+
+def programme_dates_check(*, starts_on: date, ends_on: date, extended: bool) -> None:
+    if ends_on <= starts_on:
+        raise ValidationError({"ends_on": "Окончание программы раньше её начала."})
+    if ends_on < starts_on + relativedelta(months=3):
+        raise ValidationError({"ends_on": "Программа длится не меньше 3 месяцев."})
+    if ends_on > starts_on + relativedelta(years=1) and not extended:
+        raise ValidationError({"ends_on": "Программа длится не больше года; дольше — только продлением."})
+    if ends_on > starts_on + relativedelta(years=2):
+        raise ValidationError({"ends_on": "Даже с продлением программа не длиннее двух лет."})
+
+
+@transaction.atomic
+def programme_create(*, pair: Pair, starts_on: date, ends_on: date, actor: User | None) -> Programme:
+    if hasattr(pair, "programme"):
+        raise ValidationError("У этой пары уже есть программа.")
+    if starts_on < pair.started_on:
+        raise ValidationError({"starts_on": "Программа не может начаться раньше пары."})
+    programme_dates_check(starts_on=starts_on, ends_on=ends_on, extended=False)
+    programme = Programme.objects.create(
+        pair=pair,
+        title=f"Персонализированная программа наставничества пары № {pair.pk}",
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    for s_pos, (section_title, tasks) in enumerate(
+        TEMPLATES.get(pair.form_code, TEMPLATES["teacher_teacher"])
+    ):
+        section = ProgrammeSection.objects.create(programme=programme, title=section_title, position=s_pos)
+        for t_pos, (task, planned) in enumerate(tasks):
+            ProgrammeTask.objects.create(section=section, task=task, planned_result=planned, position=t_pos)
+    audit_log(actor=actor, action="create", obj=programme)
+    return programme
+
+
+def programme_role(*, programme: Programme, user: User, is_staff: bool) -> str | None:
+    """«staff» (the school's admin or curator), «mentor» or «mentee» of this programme, or None."""
+    if is_staff:
+        return "staff"
+    member = PairMember.objects.filter(
+        pair=programme.pair, person__user_id=user.pk, until__isnull=True
+    ).first()
+    return member.role if member else None
+
+
+@transaction.atomic
+def programme_move(*, programme: Programme, to: str, role: str | None, actor: User | None) -> Programme:
+    allowed = MOVES.get((programme.status, to))
+    if allowed is None:
+        raise ValidationError(
+            f"Нельзя перевести программу из «{programme.get_status_display()}» в «{Status(to).label}»."
+        )
+    if role not in allowed:
+        raise PermissionDenied("Этот шаг делает куратор.")
+    old = programme.status
+    programme.status = to
+    if to == Status.APPROVED:
+        programme.approved_at = timezone.now()
+        programme.approved_by_id = actor.pk if actor else None
+    programme.save(update_fields=["status", "approved_at", "approved_by_id"])
+    audit_log(actor=actor, action="status", obj=programme, changes={"status": [old, to]})
+    return programme
+
+
+@transaction.atomic
+def programme_update(
+    *, programme: Programme, data: dict[str, Any], role: str | None, actor: User | None
+) -> Programme:
+    if role != "staff":
+        raise PermissionDenied("Сроки и этап программы меняет куратор.")
+    extended = bool(data.get("extended", programme.extended))
+    starts_on, ends_on = data.get("starts_on", programme.starts_on), data.get("ends_on", programme.ends_on)
+    programme_dates_check(starts_on=starts_on, ends_on=ends_on, extended=extended)
+    programme.starts_on, programme.ends_on, programme.extended = starts_on, ends_on, extended
+    programme.stage = data.get("stage", programme.stage)
+    programme.save()
+    audit_log(
+        actor=actor,
+        action="update",
+        obj=programme,
+        changes={"ends_on": ru_date(ends_on), "stage": programme.stage},
+    )
+    return programme
+
+
+@transaction.atomic
+def task_fill(
+    *, task: ProgrammeTask, data: dict[str, Any], role: str | None, actor: User | None
+) -> ProgrammeTask:
+    """The mentor (or the curator) records the actual result and the assessment of a task."""
+    if role not in ("mentor", "staff"):
+        raise PermissionDenied("Результаты заполняет наставник.")
+    if task.section.programme.status in (Status.COMPLETED, Status.TERMINATED):
+        raise ValidationError("Программа закрыта.")
+    for field in ("due_date", "result", "result_text", "mentor_assessment"):
+        if field in data:
+            setattr(task, field, data[field])
+    task.save()
+    audit_log(
+        actor=actor,
+        action="task",
+        obj=task.section.programme,
+        changes={"task": task.pk, "result": task.result},
+    )
+    return task
+
+
+def programme_docx(*, programme: Programme, school: School) -> bytes:
+    """The programme as a document to print and sign."""
+    from regional.models import MentoringForm, RoleModel
+
+    pair = programme.pair
+    members = [m for m in pair.members.select_related("person") if m.until is None]
+    form = MentoringForm.objects.filter(code=pair.form_code).first()
+    role_model = RoleModel.objects.filter(pk=pair.role_model_id).first()
+    doc = Document()
+    doc.add_heading("ПЕРСОНАЛИЗИРОВАННАЯ ПРОГРАММА НАСТАВНИЧЕСТВА", level=1)
+    doc.add_paragraph(school.name)
+    doc.add_paragraph(
+        f"Форма наставничества: «{form.name if form else pair.form_code}». "
+        f"Ролевая модель: «{role_model.name if role_model else ''}»."
+    )
+    for role, label in ((PairMember.Role.MENTEE, "Наставляемый"), (PairMember.Role.MENTOR, "Наставник")):
+        for m in members:
+            if m.role == role:
+                detail = m.person.school_class or m.person.position
+                doc.add_paragraph(f"{label}: {m.person.full_name}{', ' + detail if detail else ''}")
+    doc.add_paragraph(
+        f"Срок: с {ru_date(programme.starts_on)} по {ru_date(programme.ends_on)}. "
+        f"Этап: {programme.get_stage_display()}. Статус: {programme.get_status_display()}."
+    )
+    table = doc.add_table(rows=1, cols=6)
+    table.style = "Table Grid"
+    for cell, text in zip(
+        table.rows[0].cells,
+        ("№", "Задание", "Срок", "Планируемый результат", "Фактический результат", "Оценка наставника"),
+        strict=True,
+    ):
+        cell.text = text
+    for s_no, section in enumerate(programme.sections.prefetch_related("tasks"), start=1):
+        row = table.add_row().cells
+        row[0].merge(row[5]).text = section.title
+        for t_no, task in enumerate(section.tasks.all(), start=1):
+            cells = table.add_row().cells
+            result = task.get_result_display() + (f": {task.result_text}" if task.result_text else "")
+            for cell, text in zip(
+                cells,
+                (
+                    f"{s_no}.{t_no}",
+                    task.task,
+                    ru_date(task.due_date),
+                    task.planned_result,
+                    result,
+                    task.mentor_assessment,
+                ),
+                strict=True,
+            ):
+                cell.text = text
+    doc.add_paragraph("")
+    doc.add_paragraph("Подпись наставника ____________________   «___» ____________ 20__ г.")
+    doc.add_paragraph("Подпись наставляемого ____________________   «___» ____________ 20__ г.")
+    doc.add_paragraph("Согласовано: куратор ____________________   «___» ____________ 20__ г.")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
