@@ -19,7 +19,7 @@ from core.programmes.services import (
     programme_update,
     task_fill,
 )
-from tenants.context import request_user
+from tenants.context import request_user, school_of
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
