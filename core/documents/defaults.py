@@ -70,17 +70,20 @@ def _pairs_order() -> DocxDocument:
     )
     doc.add_paragraph("ПРИКАЗЫВАЮ:")
     doc.add_paragraph("1. Закрепить наставнические пары (группы) с {{ date }}:")
-    table = doc.add_table(rows=2, cols=4)
+    # docxtpl: a «{%tr %}» tag takes its whole row, so the loop needs a row of its own on each side.
+    table = doc.add_table(rows=4, cols=4)
     table.style = "Table Grid"
     for cell, text in zip(
         table.rows[0].cells, ("№", "Наставник", "Наставляемый", "Форма наставничества"), strict=True
     ):
         cell.text = text
-    row = table.rows[1].cells
-    row[0].text = "{%tr for pair in pairs %}{{ loop.index }}"
+    table.rows[1].cells[0].text = "{%tr for pair in pairs %}"
+    row = table.rows[2].cells
+    row[0].text = "{{ loop.index }}"
     row[1].text = "{{ pair.mentors }}"
     row[2].text = "{{ pair.mentees }}"
-    row[3].text = "{{ pair.form }}{%tr endfor %}"
+    row[3].text = "{{ pair.form }}"
+    table.rows[3].cells[0].text = "{%tr endfor %}"
     doc.add_paragraph("2. Контроль исполнения приказа возложить на куратора {{ curator_name }}.")
     doc.add_paragraph("")
     doc.add_paragraph("Руководитель ____________________ / ____________________")
