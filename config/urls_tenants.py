@@ -6,6 +6,7 @@ from config.urls_common import handler403, handler404, handler500
 from config.urls_common import urlpatterns as common
 from core.acts import views as act_views
 from core.consents import views as consent_views
+from core.monitoring import views as monitoring_views
 from core.pairs import views as pair_views
 from core.people import views as people_views
 from core.programmes import views as programme_views
@@ -61,6 +62,11 @@ urlpatterns = [
     ),
     path("tasks/<int:pk>/", programme_views.task_update, name="school-task"),
     path("my/", pair_views.my_pairs, name="school-my"),
+    path("pairs/<int:pk>/surveys/", monitoring_views.pair_surveys, name="school-pair-surveys"),
+    path(
+        "pairs/<int:pk>/surveys/<slug:code>/<str:phase>/", monitoring_views.survey_fill, name="school-survey"
+    ),
+    path("monitoring/", monitoring_views.monitoring, name="school-monitoring"),
     *common,
     path("api/v1/", include("api.urls_tenants")),
 ]

@@ -4,6 +4,7 @@ from core.acts.models import ActFile, CuratorAppointment, LocalAct, OrderCounter
 from core.audit.models import AuditEntry, ErasureRecord
 from core.consents.models import Consent
 from core.health.models import WorkerCheck
+from core.monitoring.models import SurveyResponse
 from core.pairs.models import Meeting, Pair, PairMember
 from core.people.models import BankEntry, Person
 from core.programmes.models import Programme, ProgrammeSection, ProgrammeTask
@@ -12,5 +13,5 @@ from core.roadmap.models import RoadmapItem
 __all__ = [
     "ActFile", "AuditEntry", "BankEntry", "Consent", "CuratorAppointment", "ErasureRecord", "LocalAct",
     "Meeting", "OrderCounter", "Pair", "PairMember", "Person", "Programme", "ProgrammeSection", "ProgrammeTask",
-    "RoadmapItem", "SchoolProfile", "WorkerCheck",
+    "RoadmapItem", "SchoolProfile", "SurveyResponse", "WorkerCheck",
 ]  # fmt: skip

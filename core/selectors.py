@@ -7,8 +7,46 @@ from django.db.models import Count
 
 from core.acts.models import ActKind, LocalAct
 from core.consents.selectors import consent_check, people_due_own_consent
+from core.monitoring.services import survey_completion
+from core.pairs.models import Pair
+from core.pairs.selectors import active_on, pairs_inactive
 from core.people.models import BankEntry, Category, Person
+from core.programmes.models import Programme, ProgrammeTask
 from core.roadmap.services import roadmap_overdue
+
+
+def mentoring_summary(*, today: date) -> dict[str, Any]:
+    """The curator's dashboard of the mentoring itself: pairs, programmes, tasks, meetings, surveys."""
+    from regional.models import MentoringForm, RoleModel
+
+    forms = dict(MentoringForm.objects.values_list("code", "name"))
+    role_models = dict(RoleModel.objects.values_list("pk", "name"))
+    current = Pair.objects.filter(active_on(today)).exclude(status=Pair.Status.ENDED)
+    by_form = current.values("form_code", "role_model_id").annotate(n=Count("pk")).order_by("-n")
+    programmes = Programme.objects.values("stage", "status").annotate(n=Count("pk"))
+    filled, expected = survey_completion()
+    waiting = Person.objects.filter(
+        bank_entries__bank=BankEntry.Bank.MENTEE,
+        bank_entries__status__in=[BankEntry.Status.CANDIDATE, BankEntry.Status.APPROVED],
+    ).distinct()
+    return {
+        "pairs_total": current.count(),
+        "by_form": [
+            (forms.get(r["form_code"], r["form_code"]), role_models.get(r["role_model_id"], ""), r["n"])
+            for r in by_form
+        ],
+        "programmes": [
+            (Programme.Stage(r["stage"]).label, Programme.Status(r["status"]).label, r["n"])
+            for r in programmes
+        ],
+        "overdue_tasks": ProgrammeTask.objects.filter(
+            due_date__lt=today, result="", section__programme__status__in=["approved", "running"]
+        ).count(),
+        "inactive": pairs_inactive(today=today, days=30),
+        "surveys": (filled, expected),
+        "waiting": list(waiting[:20]),
+        "waiting_total": waiting.count(),
+    }
 
 
 def school_summary(*, today: date) -> dict[str, Any]:

@@ -115,3 +115,28 @@ class EndReason(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SurveyTemplate(models.Model):
+    """A regional monitoring questionnaire (seed 003 §10). Questions: [{"code", "text", "kind": scale|text}]."""
+
+    class Audience(models.TextChoices):
+        MENTEE = "mentee", _("наставляемые")
+        MENTOR = "mentor", _("наставники")
+        CURATOR = "curator", _("куратор")
+        PARTICIPANT = "participant", _("все участники пары")
+
+    code = models.SlugField(max_length=40, unique=True)
+    title = models.CharField(_("название"), max_length=300)
+    stage = models.PositiveSmallIntegerField(_("этап мониторинга"), choices=[(1, "этап 1"), (2, "этап 2")])
+    audience = models.CharField(_("кто отвечает"), max_length=20, choices=Audience.choices)
+    questions = models.JSONField(default=list)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["stage", "pk"]
+        verbose_name = _("анкета мониторинга")
+        verbose_name_plural = _("анкеты мониторинга")
+
+    def __str__(self) -> str:
+        return self.title

@@ -307,3 +307,53 @@ def test_pairs_of_school_a_are_invisible_from_school_b(host_client, world):
     )
     assert "Васильев" not in curator_b.get("/pairs/").content.decode()
     assert host_client(world.school_b, world.mentor_a).get(f"/pairs/{pair.pk}/").status_code == 403
+
+
+# --- monitoring surveys -------------------------------------------------------------------------------
+
+SATISFIED = {
+    "comfort": "8",
+    "usefulness": "9",
+    "support": "10",
+    "goals": "7",
+    "satisfaction": "9",
+    "change": "Больше встреч",
+}
+MEASURES = {"engagement": "4", "activity": "5", "self_esteem": "3", "anxiety": "8", "performance": "5"}
+
+
+def test_participants_fill_their_own_questionnaires_and_measures_are_compared(host_client, world):
+    client, pair, _programme = _pair_with_programme(host_client, world)
+    mentee_client = host_client(world.school_a, world.mentee_a)
+    mentor_client = host_client(world.school_a, world.mentor_a)
+    base = f"/pairs/{pair.pk}/surveys/"
+    assert (
+        mentee_client.post(f"{base}satisfaction_mentee/once/", {**SATISFIED, "comfort": "11"}).status_code
+        == 400
+    )
+    assert mentee_client.post(f"{base}satisfaction_mentee/once/", SATISFIED).status_code == 302
+    again = mentee_client.post(f"{base}satisfaction_mentee/once/", SATISFIED)
+    assert again.status_code == 400 and "уже заполнена" in again.content.decode()
+    assert mentee_client.post(f"{base}satisfaction_mentor/once/", SATISFIED).status_code == 403
+    assert (
+        mentor_client.post(
+            f"{base}process_curator/once/", {"regularity": "5", "plan": "5", "cooperation": "5"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"{base}process_curator/once/", {"regularity": "7", "plan": "6", "cooperation": "8"}
+        ).status_code
+        == 302
+    )
+
+    early_exit = mentee_client.post(f"{base}personal_measures/exit/", MEASURES)
+    assert early_exit.status_code == 400 and "Сначала нужен замер на входе" in early_exit.content.decode()
+    mentee_client.post(f"{base}personal_measures/entry/", MEASURES)
+    mentee_client.post(f"{base}personal_measures/exit/", {**MEASURES, "engagement": "7", "anxiety": "5"})
+    page = mentee_client.get(base).content.decode()
+    assert "+3" in page and "-3" in page
+    monitoring = client.get("/monitoring/").content.decode()
+    assert "9.0" in monitoring or "9,0" in monitoring
+    assert host_client(world.school_b, world.curator_b).get(base).status_code == 404
