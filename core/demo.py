@@ -95,3 +95,105 @@ def school_demo_fill(*, school: School, seed: int) -> bool:
     if seed % 2 == 0:
         school_profile_update(site_section_url=f"https://{school.slug}.edu.ru/nastavnichestvo", actor=None)
     return True
+
+
+def school_demo_mentoring(
+    *, seed: int, mentor_user_id: int | None = None, mentee_user_id: int | None = None
+) -> bool:
+    """Pairs, programmes in every stage, meetings and questionnaires; False when the school has pairs."""
+    from core.monitoring.models import SurveyResponse
+    from core.pairs.models import Meeting, Pair, PairMember
+    from core.programmes.models import Programme, ProgrammeSection, ProgrammeTask
+    from core.programmes.templates import TEMPLATES
+    from regional.models import RoleModel
+
+    if Pair.objects.exists() or not Person.objects.exists():
+        return False
+    rng = random.Random(seed * 7)  # noqa: S311 - demo data
+    today = timezone.localdate()
+    mentors = [
+        e.person for e in BankEntry.objects.filter(bank="mentor").select_related("person").order_by("pk")
+    ]
+    young = [
+        e.person
+        for e in BankEntry.objects.filter(bank="mentee", person__category="teacher").select_related("person")
+    ]
+    kids = [
+        e.person
+        for e in BankEntry.objects.filter(bank="mentee", person__category="student").select_related("person")
+    ]
+    consented = {p.pk for p in Person.objects.filter(consents__withdrawn_on__isnull=True).distinct()}
+    kids = [k for k in kids if k.pk in consented]
+    if mentor_user_id and mentors:
+        Person.objects.filter(pk=mentors[0].pk).update(user_id=mentor_user_id)
+    if mentee_user_id and kids:
+        Person.objects.filter(pk=kids[0].pk).update(user_id=mentee_user_id)
+    plans = [  # (form, mentor, mentees, start days ago, programme status, stage, ended)
+        ("teacher_student", mentors[0], kids[:1], 80, "running", "implementation", False),
+        ("teacher_teacher", mentors[1], young[:1], 120, "running", "reflection", False),
+        ("teacher_teacher", mentors[2], young[1:2], 40, "review", "design", False),
+        ("teacher_student", mentors[3], kids[1:3], 60, "approved", "preparatory", False),
+        ("teacher_teacher", mentors[1], young[2:3], 300, "completed", "results", True),
+    ]
+    stages_done = 0
+    for form_code, mentor, mentees, days, status, stage, ended in plans:
+        if not mentees:
+            continue
+        start = today - timedelta(days=days)
+        role_model = RoleModel.objects.filter(form__code=form_code).order_by("pk").first()
+        pair = Pair.objects.create(form_code=form_code, role_model_id=role_model.pk if role_model else 0,
+                                   kind_code="traditional" if len(mentees) == 1 else "group", started_on=start,
+                                   ended_on=today - timedelta(days=5) if ended else None,
+                                   end_reason_code="completed" if ended else "",
+                                   status=Pair.Status.ENDED if ended else Pair.Status.ACTIVE)  # fmt: skip
+        PairMember.objects.create(pair=pair, person=mentor, role="mentor", since=start, until=pair.ended_on)
+        for mentee in mentees:
+            PairMember.objects.create(
+                pair=pair, person=mentee, role="mentee", since=start, until=pair.ended_on
+            )
+        programme = Programme.objects.create(pair=pair, title=f"Персонализированная программа пары № {pair.pk}",
+                                             starts_on=start, ends_on=start + timedelta(days=270),
+                                             stage=stage, status=status)  # fmt: skip
+        for s_pos, (title, tasks) in enumerate(TEMPLATES[form_code]):
+            section = ProgrammeSection.objects.create(programme=programme, title=title, position=s_pos)
+            for t_pos, (task, planned) in enumerate(tasks):
+                due = start + timedelta(days=30 * (t_pos + 1 + s_pos))
+                done = status in ("running", "completed") and due < today and rng.random() < 0.7
+                ProgrammeTask.objects.create(
+                    section=section, task=task, planned_result=planned, position=t_pos, due_date=due,
+                    result=rng.choice(["full", "full", "partial", "exceeded"]) if done else "",
+                    mentor_assessment="Задание выполнено, наставляемый активен" if done else "",
+                )  # fmt: skip
+        if days > 50:
+            kinds = ["intro", "planning", "regular", "regular"][: 1 + days // 40]
+            last = pair.ended_on or today - timedelta(days=3 * seed % 20)
+            for n, kind in enumerate(kinds):
+                when = start + (last - start) * (n + 1) / len(kinds)
+                Meeting.objects.create(pair=pair, kind=kind, date=when, format=rng.choice(["in_person", "remote"]),
+                                       hours=1, notes="Обсудили план и результаты")  # fmt: skip
+        for member in pair.members.all():
+            answers = {
+                q: rng.randint(6, 10) for q in ("comfort", "usefulness", "support", "goals", "satisfaction")
+            }
+            if status in ("running", "completed"):
+                code = "satisfaction_mentee" if member.role == "mentee" else "satisfaction_mentor"
+                SurveyResponse.objects.create(
+                    template_code=code, pair=pair, person=member.person, answers=answers
+                )
+            if member.role == "mentee":
+                entry = {
+                    q: rng.randint(3, 6)
+                    for q in ("engagement", "activity", "self_esteem", "anxiety", "performance")
+                }
+                SurveyResponse.objects.create(template_code="personal_measures", pair=pair, person=member.person,
+                                              phase="entry", answers=entry)  # fmt: skip
+                if ended:
+                    exit_ = {q: min(10, v + rng.randint(0, 3)) for q, v in entry.items()}
+                    exit_["anxiety"] = max(1, entry["anxiety"] - 2)
+                    SurveyResponse.objects.create(template_code="personal_measures", pair=pair, person=member.person,
+                                                  phase="exit", answers=exit_)  # fmt: skip
+        stages_done += 1
+    BankEntry.objects.filter(person__pair_memberships__until__isnull=True).update(
+        status=BankEntry.Status.IN_PAIR
+    )
+    return stages_done > 0

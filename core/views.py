@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import user_is_school_staff
-from core.selectors import school_summary
+from core.selectors import mentoring_summary, school_summary
 from regional.forms import InvitationForm
 from tenants.context import request_school, request_user
 from tenants.models import Invitation, Membership, Role, School
@@ -25,13 +25,17 @@ def _school(request: HttpRequest) -> School:
 def school_home(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     roles = user_school_roles(request.user, school)
-    summary = (
-        school_summary(today=timezone.localdate()) if user_is_school_staff(request.user, school) else None
-    )
+    staff = user_is_school_staff(request.user, school)
+    today = timezone.localdate()
     return render(
         request,
         "school/home.html",
-        {"school": school, "roles": [Role(r).label for r in sorted(roles)], "summary": summary},
+        {
+            "school": school,
+            "roles": [Role(r).label for r in sorted(roles)],
+            "summary": school_summary(today=today) if staff else None,
+            "mentoring": mentoring_summary(today=today) if staff else None,
+        },
     )
 
 

@@ -6,7 +6,9 @@ from django_tenants.utils import schema_context
 
 from core.acts.models import LocalAct
 from core.consents.selectors import consent_check
+from core.pairs.models import Pair
 from core.people.models import Person
+from core.programmes.models import Programme
 from core.roadmap.models import RoadmapItem
 from tenants.models import Membership, School
 
@@ -23,6 +25,7 @@ def test_seed_demo_builds_a_region_and_is_idempotent(host_client, world, capsys)
     school = School.objects.get(slug="tver-sosh14")
     with schema_context(school.schema_name):
         assert Person.objects.count() == 24
+        assert Pair.objects.count() == 5 and Programme.objects.values("status").distinct().count() == 4
         assert LocalAct.objects.filter(status=LocalAct.Status.IN_FORCE).count() == 4
         assert RoadmapItem.objects.count() == 12
         student = Person.objects.filter(category="student").order_by("pk")[0]
@@ -31,3 +34,11 @@ def test_seed_demo_builds_a_region_and_is_idempotent(host_client, world, capsys)
     client = host_client(school, curator)
     assert client.get("/").status_code == 200
     assert "24" in client.get("/").content.decode()
+
+
+def test_the_demo_mentor_sees_their_pair(host_client, world):
+    call_command("seed_demo")
+    school = School.objects.get(slug="tver-sosh14")
+    mentor = Membership.objects.get(user__email="mentor@sosh14.test").user
+    page = host_client(school, mentor).get("/my/").content.decode()
+    assert "Пара №" in page and "выполняется" in page

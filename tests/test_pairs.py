@@ -357,3 +357,11 @@ def test_participants_fill_their_own_questionnaires_and_measures_are_compared(ho
     monitoring = client.get("/monitoring/").content.decode()
     assert "9.0" in monitoring or "9,0" in monitoring
     assert host_client(world.school_b, world.curator_b).get(base).status_code == 404
+
+
+def test_the_curators_overview_counts_pairs_and_programmes(host_client, world):
+    client, pair, programme = _pair_with_programme(host_client, world)
+    page = client.get("/").content.decode()
+    assert "пар и групп сейчас" in page and "учитель – ученик" in page
+    assert "подготовительный · черновик: 1" in page
+    assert "Пар без встреч 30+ дней: <strong>1</strong>" in page

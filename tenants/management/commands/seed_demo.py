@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_tenants.utils import schema_context
 
-from core.demo import school_demo_fill
+from core.demo import school_demo_fill, school_demo_mentoring
 from tenants.models import Municipality, RegionSettings, Role, School, User
 from tenants.onboarding import school_onboard, school_provision
 from tenants.schema_names import school_host
@@ -103,12 +103,6 @@ class Command(BaseCommand):
             # Synchronously here: the worker is not up yet when `make run` seeds.
             school_provision(school_id=school.pk)
         self.stdout.write(f"Школ создано: {created}, всего: {School.objects.count()}")
-        filled = 0
-        for number, (_m, _n, _s, slug, _k, _i) in enumerate(SCHOOLS, start=1):
-            school = School.objects.get(slug=slug)
-            with schema_context(school.schema_name):
-                filled += school_demo_fill(school=school, seed=number)
-        self.stdout.write(f"Школ заполнено демо-данными: {filled}")
 
         rows = []
         for email, role, (last, first, middle), scope in PEOPLE:
@@ -126,6 +120,22 @@ class Command(BaseCommand):
             url = site_url(school_host(school.slug)) if school else site_url()
             rows.append((Role(role).label, email, url))
 
+        demo_logins = dict(
+            User.objects.filter(email__in=["mentor@sosh14.test", "mentee@sosh14.test"]).values_list(
+                "email", "pk"
+            )
+        )
+        filled = 0
+        for number, (_m, _n, _s, slug, _k, _i) in enumerate(SCHOOLS, start=1):
+            school = School.objects.get(slug=slug)
+            links = {}
+            if slug == "tver-sosh14":
+                links = {"mentor_user_id": demo_logins.get("mentor@sosh14.test"),
+                         "mentee_user_id": demo_logins.get("mentee@sosh14.test")}  # fmt: skip
+            with schema_context(school.schema_name):
+                filled += school_demo_fill(school=school, seed=number)
+                school_demo_mentoring(seed=number, **links)
+        self.stdout.write(f"Школ заполнено демо-данными: {filled}")
         self.stdout.write(self.style.SUCCESS(f"\nДемо-пользователи (пароль у всех: {DEMO_PASSWORD}):"))
         for role_label, email, url in rows:
             self.stdout.write(f"  {role_label:<24} {email:<30} {url}")
