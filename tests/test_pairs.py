@@ -360,7 +360,7 @@ def test_participants_fill_their_own_questionnaires_and_measures_are_compared(ho
 
 
 def test_the_curators_overview_counts_pairs_and_programmes(host_client, world):
-    client, pair, programme = _pair_with_programme(host_client, world)
+    client, _pair, _programme = _pair_with_programme(host_client, world)
     page = client.get("/").content.decode()
     assert "пар и групп сейчас" in page and "учитель – ученик" in page
     assert "подготовительный · черновик: 1" in page
