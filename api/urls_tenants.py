@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api import school
+from api import mentoring, school
 from api.urls_common import common_patterns
 from api.views import CurrentSchoolApi, SchoolInvitationCreateApi, SchoolMemberListApi
 
@@ -16,4 +16,11 @@ urlpatterns = [
     path("consents/<int:pk>/withdraw/", school.ConsentWithdrawApi.as_view(), name="api-consent-withdraw"),
     path("acts/", school.LocalActListApi.as_view(), name="api-acts"),
     path("roadmap/", school.RoadmapListApi.as_view(), name="api-roadmap"),
+    path("pairs/", mentoring.PairListApi.as_view(), name="api-pairs"),
+    path("pairs/<int:pk>/", mentoring.PairDetailApi.as_view(), name="api-pair"),
+    path("pairs/<int:pk>/end/", mentoring.PairEndApi.as_view(), name="api-pair-end"),
+    path("pairs/<int:pk>/meetings/", mentoring.MeetingListApi.as_view(), name="api-meetings"),
+    path("programmes/<int:pk>/", mentoring.ProgrammeApi.as_view(), name="api-programme"),
+    path("programmes/<int:pk>/move/", mentoring.ProgrammeMoveApi.as_view(), name="api-programme-move"),
+    path("tasks/<int:pk>/", mentoring.TaskApi.as_view(), name="api-task"),
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
         views.document_template_download,
         name="region-document-template",
     ),
+    path("catalogues/", views.catalogues, name="region-catalogues"),
     path("municipalities/", views.municipality_list, name="region-municipalities"),
     path("municipalities/<int:pk>/", views.municipality_detail, name="region-municipality-detail"),
 ]

@@ -365,3 +365,53 @@ def test_the_curators_overview_counts_pairs_and_programmes(host_client, world):
     assert "пар и групп сейчас" in page and "учитель – ученик" in page
     assert "подготовительный · черновик: 1" in page
     assert "Пар без встреч 30+ дней: <strong>1</strong>" in page
+
+
+def test_the_regional_admin_manages_role_models_that_schools_then_use(host_client, world):
+    admin = host_client(None, world.regional_admin)
+    assert host_client(None, world.inspector_m1).get("/catalogues/").status_code == 403
+    assert admin.post("/catalogues/", {"form": "teacher_student", "name": "x"}).status_code == 400
+    assert (
+        admin.post(
+            "/catalogues/", {"form": "teacher_student", "name": "исследователь – будущий учёный"}
+        ).status_code
+        == 302
+    )
+    role_model = RoleModel.objects.get(name="исследователь – будущий учёный")
+    curator = host_client(world.school_a, world.curator_a)
+    assert "исследователь – будущий учёный" in curator.get("/pairs/new/").content.decode()
+    admin.post("/catalogues/", {"toggle": role_model.pk})
+    with schema_context(world.school_a.schema_name):
+        m, s = mentor(), mentee()
+    response = curator.post("/pairs/new/", {"form_code": "teacher_student", "role_model_id": role_model.pk,
+                            "kind_code": "traditional", "mentors": [m.pk], "mentees": [s.pk],
+                            "started_on": START.isoformat()})  # fmt: skip
+    assert response.status_code == 400
+
+
+def test_the_pairs_api_follows_the_same_rules(host_client, world):
+    with schema_context(world.school_a.schema_name):
+        m, s = mentor(user_id=world.mentor_a.pk), mentee()
+        no_consent = mentee(last="Безсогласия", consents=False)
+    curator = host_client(world.school_a, world.curator_a)
+    body = {"form_code": "teacher_student", "role_model_id": _role_model(), "kind_code": "traditional",
+            "mentors": [m.pk], "mentees": [no_consent.pk], "started_on": START.isoformat()}  # fmt: skip
+    refused = curator.post("/api/v1/pairs/", body, content_type="application/json")
+    assert refused.status_code == 400 and "Нет действующего согласия" in str(refused.json())
+    created = curator.post("/api/v1/pairs/", {**body, "mentees": [s.pk]}, content_type="application/json")
+    assert created.status_code == 201
+    pair_id = created.json()["id"]
+    mentor_client = host_client(world.school_a, world.mentor_a)
+    assert [p["id"] for p in mentor_client.get("/api/v1/pairs/").json()] == [pair_id]
+    meeting = mentor_client.post(f"/api/v1/pairs/{pair_id}/meetings/",
+                                 {"kind": "intro", "date": TODAY.isoformat(), "format": "remote", "hours": "1"})  # fmt: skip
+    assert meeting.status_code == 201
+    assert (
+        mentor_client.post(
+            f"/api/v1/pairs/{pair_id}/end/", {"ended_on": TODAY.isoformat(), "reason_code": "completed"}
+        ).status_code
+        == 403
+    )
+    assert curator.get("/api/v1/pairs/", {"on": (START - timedelta(days=1)).isoformat()}).json() == []
+    assert host_client(world.school_b, world.curator_b).get(f"/api/v1/pairs/{pair_id}/").status_code == 404
+    assert host_client(world.school_a, world.mentee_a).get(f"/api/v1/pairs/{pair_id}/").status_code == 403
