@@ -7,7 +7,7 @@ from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -83,6 +83,13 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = ["task", "planned_result"]
 
 
+class ProgrammeTaskSerializer(TaskSerializer):
+    section = serializers.CharField(source="section.title", read_only=True)
+
+    class Meta(TaskSerializer.Meta):
+        fields = ["section", *TaskSerializer.Meta.fields]
+
+
 class ProgrammeSerializer(serializers.ModelSerializer):
     tasks = serializers.SerializerMethodField()
 
@@ -90,13 +97,11 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         model = Programme
         fields = ["id", "pair", "title", "starts_on", "ends_on", "extended", "stage", "status", "tasks"]
 
+    @extend_schema_field(ProgrammeTaskSerializer(many=True))
     def get_tasks(self, programme: Programme) -> list[dict[str, object]]:
-        tasks = ProgrammeTask.objects.filter(section__programme=programme).order_by(
-            "section__position", "position"
-        )
-        return [
-            {"section": t.section.title, **TaskSerializer(t).data} for t in tasks.select_related("section")
-        ]
+        tasks = ProgrammeTask.objects.filter(section__programme=programme).select_related("section")
+        ordered = tasks.order_by("section__position", "position")
+        return list(ProgrammeTaskSerializer(ordered, many=True).data)
 
 
 def _pair_for(request: Request, pk: int) -> tuple[Pair, str]:

@@ -262,6 +262,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MembershipRoleEnum": "tenants.models.Role",
+        "PairMemberRoleEnum": "core.pairs.models.PairMember.Role",
+    },
 }
 
 # --- logging ----------------------------------------------------------------------------------------
