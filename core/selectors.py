@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count
 
 from core.acts.models import ActKind, LocalAct
@@ -42,7 +43,8 @@ def mentoring_summary(*, today: date) -> dict[str, Any]:
         "overdue_tasks": ProgrammeTask.objects.filter(
             due_date__lt=today, result="", section__programme__status__in=["approved", "running"]
         ).count(),
-        "inactive": pairs_inactive(today=today, days=30),
+        "inactive": pairs_inactive(today=today, days=settings.PAIR_INACTIVE_DAYS),
+        "inactive_days": settings.PAIR_INACTIVE_DAYS,
         "surveys": (filled, expected),
         "waiting": list(waiting[:20]),
         "waiting_total": waiting.count(),

@@ -175,6 +175,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Наставник"
 
 INVITATION_TTL_DAYS = int(env("INVITATION_TTL_DAYS", "14") or 14)
+# A current pair without a meeting for this many days is flagged to the curator.
+PAIR_INACTIVE_DAYS = int(env("PAIR_INACTIVE_DAYS", "30") or 30)
 
 # Host-only session and CSRF cookies: a login on one school's host is not a login on another's.
 SESSION_COOKIE_DOMAIN = None

@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -15,8 +16,6 @@ from core.pairs.services import meeting_add, pair_create, pair_end, pair_resume,
 from core.people.models import Person
 from core.people.selectors import person_get
 from tenants.context import request_school, request_user
-
-INACTIVE_DAYS = 30
 
 
 def pair_role(request: HttpRequest, pair: Pair) -> str | None:
@@ -65,8 +64,10 @@ def pairs_list(request: HttpRequest) -> HttpResponse:
             "on": on,
             "states": pairs_on(on=on),
             "names": _catalogue_names(),
-            "inactive": {p.pk for p in pairs_inactive(today=timezone.localdate(), days=INACTIVE_DAYS)},
-            "inactive_days": INACTIVE_DAYS,
+            "inactive": {
+                p.pk for p in pairs_inactive(today=timezone.localdate(), days=settings.PAIR_INACTIVE_DAYS)
+            },
+            "inactive_days": settings.PAIR_INACTIVE_DAYS,
         },
     )
 
