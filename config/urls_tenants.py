@@ -5,6 +5,7 @@ from django.urls import include, path
 from config.urls_common import handler403, handler404, handler500
 from config.urls_common import urlpatterns as common
 from core.acts import views as act_views
+from core.checklist_views import school_checklist
 from core.consents import views as consent_views
 from core.monitoring import views as monitoring_views
 from core.pairs import views as pair_views
@@ -67,6 +68,7 @@ urlpatterns = [
         "pairs/<int:pk>/surveys/<slug:code>/<str:phase>/", monitoring_views.survey_fill, name="school-survey"
     ),
     path("monitoring/", monitoring_views.monitoring, name="school-monitoring"),
+    path("checklist/", school_checklist, name="school-checklist"),
     *common,
     path("api/v1/", include("api.urls_tenants")),
 ]

@@ -140,3 +140,115 @@ class SurveyTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ChecklistTemplate(models.Model):
+    """A published version of the ИМЦ checklist; items keep stable codes across versions."""
+
+    version = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=300)
+    published_at = models.DateTimeField(auto_now_add=True)
+    is_current = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (версия {self.version})"
+
+
+class ChecklistItem(models.Model):
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
+    code = models.SlugField(max_length=40)
+    title = models.CharField(max_length=300)
+    rule = models.SlugField(
+        max_length=40, help_text="код правила автоматической проверки (regional.checklist)"
+    )
+    optional = models.BooleanField(default=False, help_text="«при наличии»: отсутствие — «не применимо»")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "code"], name="checklist_item_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SchoolSnapshot(models.Model):
+    """The one row per school the region reads: checklist states with evidence, counts, indicator inputs.
+
+    Written only by the school's own snapshot job; region pages and exports never read school schemas.
+    Municipality and kind are copied here so the compliance view is one indexed query on this table.
+    """
+
+    school = models.OneToOneField("tenants.School", on_delete=models.CASCADE, related_name="snapshot")
+    municipality_id = models.BigIntegerField(db_index=True)
+    school_kind = models.CharField(max_length=20)
+    active = models.BooleanField(
+        default=True
+    )  # False while the school is archived: hidden from the region view
+    template_version = models.PositiveIntegerField()
+    items = models.JSONField(default=dict)  # {code: {"state": …, "evidence": {...}}}
+    counts = models.JSONField(default=dict)
+    done = models.PositiveSmallIntegerField(default=0)
+    applicable = models.PositiveSmallIntegerField(default=0)
+    percent = models.PositiveSmallIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["municipality_id", "percent"]),
+            models.Index(fields=["active", "percent"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Snapshot {self.school_id}: {self.percent}%"
+
+
+class InspectionRound(models.Model):
+    """A monitoring round (campaign) of an ИМЦ over the schools of a municipality."""
+
+    title = models.CharField(_("название"), max_length=300)
+    municipality = models.ForeignKey("tenants.Municipality", on_delete=models.CASCADE, related_name="rounds")
+    due_date = models.DateField(_("срок"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    template_version = models.PositiveIntegerField()
+    schools = models.ManyToManyField("tenants.School", related_name="rounds")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class InspectionVerdict(models.Model):
+    class Verdict(models.TextChoices):
+        CONFIRMED = "confirmed", _("подтверждено")
+        REMARK = "remark", _("замечание")
+        NOT_APPLICABLE = "na", _("не применимо")
+
+    round = models.ForeignKey(InspectionRound, on_delete=models.CASCADE, related_name="verdicts")
+    school = models.ForeignKey("tenants.School", on_delete=models.CASCADE, related_name="verdicts")
+    item_code = models.SlugField(max_length=40)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    comment = models.TextField(blank=True)
+    auto_state = models.CharField(max_length=20, blank=True)  # what the rule said when the inspector decided
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "school", "item_code"], name="verdict_once_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_code}: {self.get_verdict_display()}"

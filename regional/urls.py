@@ -1,6 +1,6 @@
 from django.urls import path
 
-from regional import views
+from regional import compliance_views, views
 
 urlpatterns = [
     path("", views.school_list, name="home"),
@@ -22,6 +22,15 @@ urlpatterns = [
         "document-templates/<str:kind>.docx",
         views.document_template_download,
         name="region-document-template",
+    ),
+    path("compliance/", compliance_views.compliance, name="region-compliance"),
+    path("compliance.xlsx", compliance_views.compliance_xlsx, name="region-compliance-xlsx"),
+    path("schools/<int:pk>/checklist/", compliance_views.school_checklist, name="region-school-checklist"),
+    path("rounds/", compliance_views.rounds, name="region-rounds"),
+    path("rounds/<int:pk>/", compliance_views.round_detail, name="region-round"),
+    path("rounds/<int:pk>/note.docx", compliance_views.round_note, name="region-round-note"),
+    path(
+        "rounds/<int:pk>/schools/<int:school_pk>/", compliance_views.round_school, name="region-round-school"
     ),
     path("catalogues/", views.catalogues, name="region-catalogues"),
     path("municipalities/", views.municipality_list, name="region-municipalities"),

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from regional.models import SchoolSnapshot
 from tenants.importing import SCHOOL_COLUMNS, rows_read
 from tenants.models import Domain, Invitation, OnboardingBatch, Role, School, User
 from tenants.provisioning import schema_create, schema_drop, schema_is_complete
@@ -101,6 +102,7 @@ def school_archive(*, school: School, actor: User | None) -> School:
     school.status = School.Status.ARCHIVED
     school.archived_at = timezone.now()
     school.save(update_fields=["status", "archived_at"])
+    SchoolSnapshot.objects.filter(school=school).update(active=False)
     audit_record(actor=actor, action="school.archive", obj=school)
     return school
 
@@ -113,6 +115,7 @@ def school_unarchive(*, school: School, actor: User | None) -> School:
     school.status = School.Status.ACTIVE
     school.archived_at = None
     school.save(update_fields=["status", "archived_at"])
+    SchoolSnapshot.objects.filter(school=school).update(active=True)
     audit_record(actor=actor, action="school.unarchive", obj=school)
     return school
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 
 from tenants.context import set_public_schema
@@ -131,6 +132,7 @@ def world(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> It
 def _public_schema_after_each_test() -> Iterator[None]:
     yield
     set_public_schema()
+    cache.clear()  # e.g. the snapshot job's de-duplication keys
 
 
 @pytest.fixture

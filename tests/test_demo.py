@@ -10,6 +10,7 @@ from core.pairs.models import Pair
 from core.people.models import Person
 from core.programmes.models import Programme
 from core.roadmap.models import RoadmapItem
+from regional.models import SchoolSnapshot
 from tenants.models import Membership, School
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,7 @@ def test_seed_demo_builds_a_region_and_is_idempotent(host_client, world, capsys)
     with schema_context(school.schema_name):
         assert Person.objects.count() == 24
         assert Pair.objects.count() == 5 and Programme.objects.values("status").distinct().count() == 4
+        assert SchoolSnapshot.objects.filter(school__slug__in=["tver-sosh14", "rzhev-college"]).count() == 2
         assert LocalAct.objects.filter(status=LocalAct.Status.IN_FORCE).count() == 4
         assert RoadmapItem.objects.count() == 12
         student = Person.objects.filter(category="student").order_by("pk")[0]

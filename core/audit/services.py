@@ -5,11 +5,18 @@ from django.db.models import Model
 from core.audit.models import AuditEntry
 from tenants.models import User
 
+READ_ONLY_ACTIONS = {"view", "export", "scan_download"}
+
 
 def audit_log(
     *, actor: User | None, action: str, obj: Model, changes: dict[str, Any] | None = None
 ) -> AuditEntry:
     """One row in the school's journal. Called by every service that changes or reveals personal data."""
+    if action not in READ_ONLY_ACTIONS:
+        # Every journaled change may move the school's checklist: refresh its regional snapshot.
+        from regional.checklist.snapshots import snapshot_refresh_later
+
+        snapshot_refresh_later()
     return AuditEntry.objects.create(
         actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         actor_email=actor.email if actor is not None and actor.is_authenticated else "",

@@ -1,0 +1,154 @@
+"""ИМЦ monitoring rounds: verdicts beside the automatic result, remarks to the school, the analytical note."""
+
+import io
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from docx import Document
+
+from regional.checklist.rules import STATE_LABELS
+from regional.checklist.snapshots import checklist_current
+from regional.models import InspectionRound, InspectionVerdict, SchoolSnapshot
+from tenants.models import Membership, Municipality, Role, School, User
+from tenants.schema_names import school_host
+from tenants.selectors import AnyUser, user_inspected_municipality_ids, user_is_regional_admin
+from tenants.services import audit_record
+from tenants.urls_util import site_url
+
+
+def rounds_visible_to(user: AnyUser) -> QuerySet[InspectionRound]:
+    rounds = InspectionRound.objects.select_related("municipality")
+    if user_is_regional_admin(user):
+        return rounds
+    return rounds.filter(municipality_id__in=user_inspected_municipality_ids(user))
+
+
+def _may_inspect(user: AnyUser, municipality: Municipality) -> bool:
+    return user_is_regional_admin(user) or municipality.pk in user_inspected_municipality_ids(user)
+
+
+@transaction.atomic
+def round_create(*, title: str, municipality: Municipality, due_date: date, actor: User) -> InspectionRound:
+    if not _may_inspect(actor, municipality):
+        raise PermissionDenied("Раунд проводит ИМЦ своего муниципалитета.")
+    if not title.strip():
+        raise ValidationError({"title": "Назовите раунд."})
+    round_ = InspectionRound.objects.create(
+        title=title.strip(),
+        municipality=municipality,
+        due_date=due_date,
+        created_by=actor,
+        template_version=checklist_current().version,
+    )
+    round_.schools.set(School.objects.filter(municipality=municipality, status=School.Status.ACTIVE))
+    audit_record(actor=actor, action="round.create", obj=round_)
+    return round_
+
+
+@transaction.atomic
+def verdict_set(
+    *, round_: InspectionRound, school: School, item_code: str, verdict: str, comment: str, actor: User
+) -> InspectionVerdict:
+    if not _may_inspect(actor, round_.municipality):
+        raise PermissionDenied("Раунд чужого муниципалитета.")
+    if not round_.schools.filter(pk=school.pk).exists():
+        raise ValidationError("Школа не входит в раунд.")
+    if item_code not in {i.code for i in checklist_current().items.all()}:
+        raise ValidationError("Нет такого пункта чек-листа.")
+    if verdict not in InspectionVerdict.Verdict.values:
+        raise ValidationError("Выберите решение.")
+    if verdict == InspectionVerdict.Verdict.REMARK and not comment.strip():
+        raise ValidationError({"comment": "Замечание нужно сформулировать."})
+    snapshot = SchoolSnapshot.objects.filter(school=school).first()
+    auto = snapshot.items.get(item_code, {}).get("state", "") if snapshot else ""
+    obj, _ = InspectionVerdict.objects.update_or_create(
+        round=round_,
+        school=school,
+        item_code=item_code,
+        defaults={"verdict": verdict, "comment": comment.strip(), "auto_state": auto, "inspector": actor},
+    )
+    audit_record(
+        actor=actor, action="round.verdict", obj=obj, details={"school": school.pk, "verdict": verdict}
+    )
+    if verdict == InspectionVerdict.Verdict.REMARK:
+        transaction.on_commit(lambda: _notify_curators(school=school, verdict=obj))
+    return obj
+
+
+def _notify_curators(*, school: School, verdict: InspectionVerdict) -> None:
+    emails = list(
+        Membership.objects.filter(school=school, role__in=[Role.CURATOR, Role.SCHOOL_ADMIN]).values_list(
+            "user__email", flat=True
+        )
+    )
+    if emails:
+        send_mail(
+            subject="[Наставник] Замечание ИМЦ по чек-листу наставничества",
+            message=f"По пункту «{verdict.item_code}» раунда «{verdict.round.title}»: {verdict.comment}\n\n"
+            f"Посмотреть и исправить: {site_url(school_host(school.slug), '/checklist/')}",
+            from_email=None,
+            recipient_list=emails,
+        )
+
+
+def round_progress(round_: InspectionRound) -> dict[str, Any]:
+    items = len(checklist_current().items.all())
+    schools = round_.schools.count()
+    per_school = dict(
+        round_.verdicts.values_list("school_id").annotate(n=Count("pk")).values_list("school_id", "n")
+    )
+    reviewed = sum(1 for n in per_school.values() if n >= items)
+    remarks = round_.verdicts.filter(verdict=InspectionVerdict.Verdict.REMARK).count()
+    return {
+        "schools": schools,
+        "reviewed": reviewed,
+        "remarks": remarks,
+        "per_school": per_school,
+        "items": items,
+        "percent": round(100 * reviewed / schools) if schools else 0,
+    }
+
+
+def round_note_docx(round_: InspectionRound) -> bytes:
+    """Аналитическая справка по итогам раунда, from the verdicts and the schools' snapshots."""
+    items = list(checklist_current().items.all())
+    snapshots = {s.school_id: s for s in SchoolSnapshot.objects.filter(school__in=round_.schools.all())}
+    progress = round_progress(round_)
+    doc = Document()
+    doc.add_heading("АНАЛИТИЧЕСКАЯ СПРАВКА", level=1)
+    doc.add_paragraph(
+        f"по итогам мониторинга внедрения целевой модели наставничества «{round_.title}», "
+        f"{round_.municipality.name}, срок — {round_.due_date:%d.%m.%Y}."
+    )
+    doc.add_paragraph(
+        f"Образовательных организаций в раунде: {progress['schools']}; проверено полностью: "
+        f"{progress['reviewed']}; замечаний: {progress['remarks']}."
+    )
+    table = doc.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    for cell, text in zip(
+        table.rows[0].cells, ("Пункт чек-листа", "Выполнено (авто)", "Замечаний"), strict=True
+    ):
+        cell.text = text
+    for item in items:
+        done = sum(1 for s in snapshots.values() if s.items.get(item.code, {}).get("state") == "done")
+        remarks = round_.verdicts.filter(item_code=item.code, verdict="remark").count()
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text, cells[2].text = item.title, f"{done} из {len(snapshots)}", str(remarks)
+    doc.add_paragraph("")
+    doc.add_paragraph("Замечания:")
+    titles = {i.code: i.title for i in items}
+    for verdict in (
+        round_.verdicts.filter(Q(verdict="remark")).select_related("school").order_by("school__short_name")
+    ):
+        doc.add_paragraph(
+            f"{verdict.school.short_name} — {titles.get(verdict.item_code, verdict.item_code)}: "
+            f"{verdict.comment} (автопроверка: {STATE_LABELS.get(verdict.auto_state, '—')})"
+        )
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
