@@ -13,6 +13,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from regional.checklist.rules import STATE_LABELS
+from regional.checklist.snapshots import EXTRA_RULE_TITLES, checklist_current, checklist_publish
 from regional.compliance import checklist_columns, compliance_filtered, compliance_totals
 from regional.exporting import xlsx_table
 from regional.models import InspectionVerdict, SchoolSnapshot
@@ -20,6 +21,7 @@ from regional.rounds import round_create, round_note_docx, round_progress, round
 from regional.selectors import municipalities_for_user, school_get_for_user
 from tenants.context import request_user
 from tenants.models import School
+from tenants.selectors import user_is_regional_admin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -53,6 +55,13 @@ def compliance(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": rows,
+            "is_admin": user_is_regional_admin(request.user),
+            "version": checklist_current().version,
+            "extra_rules": [
+                (code, title)
+                for code, title in EXTRA_RULE_TITLES.items()
+                if code not in {c.rule for c in columns}
+            ],
             "filters": filters,
             "columns": columns,
             "region": region,
@@ -189,3 +198,16 @@ def round_note(request: HttpRequest, pk: int) -> HttpResponse:
         content_disposition_header(True, f"Аналитическая_справка_{round_.pk}.docx") or ""
     )
     return response
+
+
+@require_http_methods(["POST"])
+def checklist_publish_view(request: HttpRequest) -> HttpResponse:
+    if not user_is_regional_admin(request.user):
+        raise PermissionDenied("Новую версию чек-листа публикует администратор региона.")
+    try:
+        template = checklist_publish(extra_rules=request.POST.getlist("rules"), actor=request_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Опубликована версия {template.version}: снимки школ пересчитываются.")
+    return redirect("region-compliance")

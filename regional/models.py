@@ -220,6 +220,8 @@ class InspectionRound(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     template_version = models.PositiveIntegerField()
     schools = models.ManyToManyField("tenants.School", related_name="rounds")
+    # Compliance % of the round's schools when it started, from their snapshots: the trend between rounds.
+    baseline_percent = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from docx import Document
 
 from regional.checklist.rules import STATE_LABELS
@@ -44,7 +44,11 @@ def round_create(*, title: str, municipality: Municipality, due_date: date, acto
         created_by=actor,
         template_version=checklist_current().version,
     )
-    round_.schools.set(School.objects.filter(municipality=municipality, status=School.Status.ACTIVE))
+    schools = School.objects.filter(municipality=municipality, status=School.Status.ACTIVE)
+    round_.schools.set(schools)
+    totals = SchoolSnapshot.objects.filter(school__in=schools).aggregate(d=Sum("done"), a=Sum("applicable"))
+    round_.baseline_percent = round(100 * (totals["d"] or 0) / totals["a"]) if totals["a"] else None
+    round_.save(update_fields=["baseline_percent"])
     audit_record(actor=actor, action="round.create", obj=round_)
     return round_
 

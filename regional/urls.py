@@ -24,6 +24,7 @@ urlpatterns = [
         name="region-document-template",
     ),
     path("compliance/", compliance_views.compliance, name="region-compliance"),
+    path("compliance/publish/", compliance_views.checklist_publish_view, name="region-checklist-publish"),
     path("compliance.xlsx", compliance_views.compliance_xlsx, name="region-compliance-xlsx"),
     path("schools/<int:pk>/checklist/", compliance_views.school_checklist, name="region-school-checklist"),
     path("rounds/", compliance_views.rounds, name="region-rounds"),

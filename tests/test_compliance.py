@@ -217,3 +217,51 @@ def test_xlsx_cells_never_become_formulas():
     cells = [row[0] for row in sheet.iter_rows(min_row=2)]
     assert [c.value for c in cells] == ['=HYPERLINK("x")', "+1", "-2", "@cmd", "ab"]
     assert {c.data_type for c in cells} == {"s"}
+
+
+def test_a_new_checklist_version_adds_items_and_refreshes_every_school(
+    host_client, world, django_capture_on_commit_callbacks
+):
+    _all_snapshots(world)
+    with schema_context(world.school_a.schema_name):
+        LocalAct.objects.create(
+            kind="order_introduction", title="Приказ", status="in_force", number="1", date=TODAY
+        )
+    assert (
+        host_client(None, world.inspector_m1)
+        .post("/compliance/publish/", {"rules": ["order_introduction"]})
+        .status_code
+        == 403
+    )
+    admin = host_client(None, world.regional_admin)
+    assert (
+        admin.post("/compliance/publish/", {"rules": ["policy_act"]}, follow=True).status_code == 200
+    )  # already there
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post("/compliance/publish/", {"rules": ["order_introduction"]})
+    from regional.models import ChecklistTemplate
+
+    assert ChecklistTemplate.objects.get(is_current=True).version == 2
+    snapshots = {s.school_id: s for s in SchoolSnapshot.objects.all()}
+    assert snapshots[world.school_a.pk].items["order_introduction"]["state"] == "done"
+    assert snapshots[world.school_b.pk].items["order_introduction"]["state"] == "not_done"
+    assert all(s.template_version == 2 for s in snapshots.values())
+
+
+def test_rounds_keep_the_compliance_at_their_start_for_the_trend(host_client, world):
+    _all_snapshots(world)
+    inspector = host_client(None, world.inspector_m1)
+    inspector.post(
+        "/rounds/", {"title": "Первый", "municipality": world.m1.pk, "due_date": TODAY.isoformat()}
+    )
+    with schema_context(world.school_a.schema_name):
+        SchoolProfile.objects.create(pk=1, site_section_url="https://a.ru/n")
+        snapshot_refresh(school=School.objects.get(pk=world.school_a.pk))
+    inspector.post(
+        "/rounds/", {"title": "Второй", "municipality": world.m1.pk, "due_date": TODAY.isoformat()}
+    )
+    from regional.models import InspectionRound
+
+    first, second = InspectionRound.objects.order_by("pk")
+    assert second.baseline_percent > first.baseline_percent
+    assert f"{second.baseline_percent}%" in inspector.get("/rounds/").content.decode()

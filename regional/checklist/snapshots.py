@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Avg, Count
 from django.utils import timezone
@@ -106,3 +107,52 @@ def snapshot_refresh_later() -> None:
             snapshot_refresh_task.apply_async(countdown=1)
 
     transaction.on_commit(queue)
+
+
+@transaction.atomic
+def checklist_publish(*, extra_rules: list[str], actor: Any) -> ChecklistTemplate:
+    """A new version: the current items plus extra ones; snapshots of every school are recomputed."""
+    from regional.models import ChecklistItem
+    from tenants.services import audit_record
+
+    current = checklist_current()
+    unknown = [r for r in extra_rules if r not in RULES]
+    if unknown or not extra_rules:
+        raise ValidationError("Выберите пункты, которые добавить.")
+    existing = {i.rule for i in current.items.all()}
+    new_rules = [r for r in extra_rules if r not in existing]
+    if not new_rules:
+        raise ValidationError("Эти пункты уже есть в чек-листе.")
+    ChecklistTemplate.objects.filter(pk=current.pk).update(is_current=False)
+    template = ChecklistTemplate.objects.create(
+        version=current.version + 1, title=current.title, is_current=True
+    )
+    items = list(current.items.all())
+    for position, item in enumerate(items, start=1):
+        ChecklistItem.objects.create(
+            template=template,
+            code=item.code,
+            title=item.title,
+            rule=item.rule,
+            optional=item.optional,
+            position=position,
+        )
+    for offset, rule in enumerate(new_rules, start=len(items) + 1):
+        ChecklistItem.objects.create(
+            template=template, code=rule, title=EXTRA_RULE_TITLES.get(rule, rule), rule=rule, position=offset
+        )
+    audit_record(actor=actor, action="checklist.publish", obj=template, details={"added": new_rules})
+
+    def fan_out() -> None:
+        from regional.tasks import snapshots_rebuild_all_task
+
+        snapshots_rebuild_all_task.delay()
+
+    transaction.on_commit(fan_out)
+    return template
+
+
+EXTRA_RULE_TITLES = {
+    "order_introduction": "Приказ о внедрении целевой модели наставничества",
+    "pairs_count": "Количество пар, закреплённых приказом",
+}
