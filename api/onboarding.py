@@ -5,7 +5,7 @@ from typing import cast
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import form_errors
-from api.permissions import IsRegionalAdmin, RegionalStaffReadsAdminWrites
+from api.permissions import IsRegionalAdmin, IsRegionalStaff, RegionalStaffReadsAdminWrites
 from api.serializers import (
     BatchSerializer,
     BatchUploadInputSerializer,
@@ -24,7 +24,10 @@ from api.serializers import (
     SchoolOnboardInputSerializer,
     SchoolSerializer,
 )
+from regional.checklist.rules import STATE_LABELS
+from regional.compliance import compliance_filtered
 from regional.forms import MunicipalityForm
+from regional.models import SchoolSnapshot
 from regional.selectors import municipalities_for_user, school_get_for_user, school_list_filtered
 from tenants.forms import SchoolOnboardForm
 from tenants.models import Invitation, Municipality, OnboardingBatch, School, User
@@ -209,3 +212,41 @@ class RegionInvitationResendApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         invitation = invitation_resend(invitation=get_object_or_404(Invitation, pk=pk), actor=_actor(request))
         return Response(InvitationSerializer(invitation).data)
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    school_name = serializers.CharField(source="school.short_name")
+
+    class Meta:
+        model = SchoolSnapshot
+        fields = [
+            "school",
+            "school_name",
+            "municipality_id",
+            "school_kind",
+            "template_version",
+            "percent",
+            "done",
+            "applicable",
+            "items",
+            "counts",
+            "computed_at",
+        ]
+
+
+class ComplianceListApi(generics.ListAPIView):
+    """The compliance view as data: snapshot rows the caller may see (an inspector: own municipality)."""
+
+    permission_classes = [IsRegionalStaff]
+    serializer_class = SnapshotSerializer
+
+    def get_queryset(self) -> QuerySet[SchoolSnapshot]:
+        params = self.request.query_params
+        municipality = params.get("municipality", "")
+        return compliance_filtered(
+            user=self.request.user,
+            municipality_id=int(municipality) if municipality.isdigit() else None,
+            kind=params.get("kind", "") if params.get("kind", "") in School.Kind.values else "",
+            item=params.get("item", ""),
+            state=params.get("state", "") if params.get("state", "") in STATE_LABELS else "",
+        )

@@ -17,6 +17,7 @@ urlpatterns = [
     path(
         "onboarding-batches/<int:pk>/confirm/", onboarding.BatchConfirmApi.as_view(), name="api-batch-confirm"
     ),
+    path("compliance/", onboarding.ComplianceListApi.as_view(), name="api-compliance"),
     path("invitations/", onboarding.RegionInvitationCreateApi.as_view(), name="api-invitations"),
     path(
         "invitations/<int:pk>/resend/",

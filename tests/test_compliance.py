@@ -98,6 +98,8 @@ def test_the_pairs_order_and_programmes_rules(world):
         )
         assert _state("programmes") == "done"
         assert RULES["programmes"](TODAY).evidence == {"pairs": 2, "with_programme": 2}
+        assert RULES["pairs_count"](TODAY).evidence == {"pairs": 2, "by_order": 2}
+        assert _state("pairs_count") == "done"
 
 
 def test_a_change_in_a_school_refreshes_only_its_own_snapshot(
@@ -153,6 +155,10 @@ def test_an_inspector_sees_only_their_municipality_by_page_and_xlsx(host_client,
     sheet = load_workbook(io.BytesIO(inspector.get("/compliance.xlsx").content)).active
     names = [row[0].value for row in sheet.iter_rows(min_row=2)]
     assert sorted(names) == ["Школа А", "Школа Б"]
+    api = inspector.get("/api/v1/compliance/").json()
+    assert sorted(r["school_name"] for r in api["results"]) == ["Школа А", "Школа Б"]
+    assert inspector.get("/api/v1/compliance/", {"municipality": world.m2.pk}).json()["results"] == []
+    assert host_client(None, world.curator_a).get("/api/v1/compliance/").status_code == 403
     admin_page = host_client(None, world.regional_admin).get("/compliance/").content.decode()
     assert "Школа В" in admin_page
     assert host_client(None, world.curator_a).get("/compliance/").status_code == 403
@@ -263,5 +269,6 @@ def test_rounds_keep_the_compliance_at_their_start_for_the_trend(host_client, wo
     from regional.models import InspectionRound
 
     first, second = InspectionRound.objects.order_by("pk")
+    assert first.baseline_percent is not None and second.baseline_percent is not None
     assert second.baseline_percent > first.baseline_percent
     assert f"{second.baseline_percent}%" in inspector.get("/rounds/").content.decode()
