@@ -79,6 +79,18 @@ def act_file_add(*, act: LocalAct, upload: UploadedFile, actor: User | None) -> 
     return act_file
 
 
+def act_attach_generated_docx(*, act: LocalAct, content: bytes, actor: User | None) -> ActFile:
+    """A generated order's DOCX as the act's next file version."""
+    return act_file_attach(
+        act=act,
+        content=ContentFile(content),
+        name=f"Приказ_{act.number}.docx",
+        content_type=DOCX,
+        size=len(content),
+        actor=actor,
+    )
+
+
 def order_number_next(*, on: date) -> str:
     """The next number of a generated order in the year of ``on`` (per school: it lives in its schema)."""
     counter, _ = OrderCounter.objects.select_for_update().get_or_create(year=on.year)
@@ -117,14 +129,7 @@ def curator_order_generate(*, school: School, curator: Person, on: date, actor: 
             },
         },
     )
-    act_file_attach(
-        act=act,
-        content=ContentFile(content),
-        name=f"Приказ_{number}.docx",
-        content_type=DOCX,
-        size=len(content),
-        actor=actor,
-    )
+    act_attach_generated_docx(act=act, content=content, actor=actor)
     CuratorAppointment.objects.create(person=curator, order=act, since=on)
     audit_log(actor=actor, action="generate", obj=act, changes={"curator": curator.full_name})
     return act

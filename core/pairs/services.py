@@ -4,11 +4,10 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 
 from core.acts.models import ActKind, LocalAct
-from core.acts.services import DOCX, act_file_attach, order_number_next
+from core.acts.services import act_attach_generated_docx, order_number_next
 from core.audit.services import audit_log
 from core.consents.selectors import consent_check
 from core.documents.render import docx_render, ru_date
@@ -209,14 +208,7 @@ def pairs_order_generate(
             "curator_name": curator_name,
         },
     )
-    act_file_attach(
-        act=act,
-        content=ContentFile(content),
-        name=f"Приказ_{number}.docx",
-        content_type=DOCX,
-        size=len(content),
-        actor=actor,
-    )
+    act_attach_generated_docx(act=act, content=content, actor=actor)
     Pair.objects.filter(pk__in=[p.pk for p in pairs]).update(order=act)
     audit_log(actor=actor, action="generate", obj=act, changes={"pairs": [p.pk for p in pairs]})
     return act

@@ -25,15 +25,9 @@ from core.people.services import (
     person_link_user,
     person_update,
 )
-from tenants.context import request_school, request_user
+from tenants.context import request_user, school_of
 from tenants.importing import template_xlsx
 from tenants.models import Membership, Role, School
-
-
-def _school(request: HttpRequest) -> School:
-    school = request_school(request)
-    assert school is not None  # noqa: S101 - the school urlconf is routed for school hosts only
-    return school
 
 
 @school_staff_required
@@ -108,7 +102,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 person=person, initial={"valid_from": today, "by_representative": minor}
             ),
             "withdraw_form": WithdrawForm(initial={"withdrawn_on": today}),
-            "logins": _school_logins(_school(request)),
+            "logins": _school_logins(school_of(request)),
             "journal": AuditEntry.objects.filter(object_type="person", object_id=str(person.pk))[:20],
         },
     )
@@ -138,7 +132,7 @@ def _school_logins(school: School) -> list[Membership]:
 def person_link_view(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_get(pk=pk)
     raw = request.POST.get("user_id", "")
-    members = {m.user_id for m in _school_logins(_school(request))}
+    members = {m.user_id for m in _school_logins(school_of(request))}
     try:
         person_link_user(
             person=person,
@@ -202,7 +196,7 @@ def person_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("confirmation", "").strip().lower() != person.last_name.lower():
             messages.error(request, f"Введите фамилию «{person.last_name}», чтобы подтвердить удаление.")
             return render(request, "school/person_erase.html", {"person": person}, status=400)
-        record = person_erase(person=person, school=_school(request), actor=request_user(request))
+        record = person_erase(person=person, school=school_of(request), actor=request_user(request))
         messages.success(request, f"Данные удалены. Составлен акт № {record.number}.")
         return redirect("school-erasure-document", pk=record.pk)
     return render(request, "school/person_erase.html", {"person": person})
