@@ -7,6 +7,7 @@ from config.urls_common import urlpatterns as common
 from core.acts import views as act_views
 from core.checklist_views import school_checklist
 from core.consents import views as consent_views
+from core.indicators import views as indicator_views
 from core.monitoring import views as monitoring_views
 from core.pairs import views as pair_views
 from core.people import views as people_views
@@ -69,6 +70,7 @@ urlpatterns = [
     ),
     path("monitoring/", monitoring_views.monitoring, name="school-monitoring"),
     path("checklist/", school_checklist, name="school-checklist"),
+    path("indicators/", indicator_views.indicators, name="school-indicators"),
     *common,
     path("api/v1/", include("api.urls_tenants")),
 ]

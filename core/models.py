@@ -4,6 +4,7 @@ from core.acts.models import ActFile, CuratorAppointment, LocalAct, OrderCounter
 from core.audit.models import AuditEntry, ErasureRecord
 from core.consents.models import Consent
 from core.health.models import WorkerCheck
+from core.indicators.models import ContingentDeclaration
 from core.monitoring.models import SurveyResponse
 from core.pairs.models import Meeting, Pair, PairMember
 from core.people.models import BankEntry, Person
@@ -11,7 +12,7 @@ from core.programmes.models import Programme, ProgrammeSection, ProgrammeTask
 from core.roadmap.models import RoadmapItem
 
 __all__ = [
-    "ActFile", "AuditEntry", "BankEntry", "Consent", "CuratorAppointment", "ErasureRecord", "LocalAct",
+    "ActFile", "AuditEntry", "BankEntry", "Consent", "ContingentDeclaration", "CuratorAppointment", "ErasureRecord", "LocalAct",
     "Meeting", "OrderCounter", "Pair", "PairMember", "Person", "Programme", "ProgrammeSection", "ProgrammeTask",
     "RoadmapItem", "SchoolProfile", "SurveyResponse", "WorkerCheck",
 ]  # fmt: skip
