@@ -3,8 +3,11 @@
 from typing import cast
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -27,7 +30,8 @@ from api.serializers import (
 from regional.checklist.rules import STATE_LABELS
 from regional.compliance import compliance_filtered
 from regional.forms import MunicipalityForm
-from regional.models import SchoolSnapshot
+from regional.models import ReportRun, SchoolSnapshot
+from regional.reports import report_csv, report_json, report_start
 from regional.selectors import municipalities_for_user, school_get_for_user, school_list_filtered
 from tenants.forms import SchoolOnboardForm
 from tenants.models import Invitation, Municipality, OnboardingBatch, School, User
@@ -250,3 +254,44 @@ class ComplianceListApi(generics.ListAPIView):
             item=params.get("item", ""),
             state=params.get("state", "") if params.get("state", "") in STATE_LABELS else "",
         )
+
+
+class ReportStartSerializer(serializers.Serializer):
+    on = serializers.DateField()
+
+
+class ReportRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportRun
+        fields = ["id", "on", "status", "total", "finished", "created_at", "finished_at"]
+
+
+class ReportListApi(APIView):
+    """Federal reporting through the API: start a run, then read it as JSON or CSV when it is done."""
+
+    permission_classes = [IsRegionalAdmin]
+
+    @extend_schema(request=ReportStartSerializer, responses={202: ReportRunSerializer})
+    def post(self, request: Request) -> Response:
+        data = ReportStartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if data.validated_data["on"] > timezone.localdate():
+            raise ValidationError({"on": ["Дата отчёта не может быть в будущем."]})
+        run = report_start(on=data.validated_data["on"], actor=_actor(request))
+        return Response(ReportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ReportDetailApi(APIView):
+    permission_classes = [IsRegionalAdmin]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("as", str, description="json (по умолчанию) или csv")],
+        responses=ReportRunSerializer,
+    )
+    def get(self, request: Request, pk: int) -> HttpResponseBase:
+        run = get_object_or_404(ReportRun, pk=pk)
+        if run.status != ReportRun.Status.DONE:
+            return Response(ReportRunSerializer(run).data)
+        if request.query_params.get("as") == "csv":
+            return HttpResponse(report_csv(run), content_type="text/csv; charset=utf-8")
+        return Response({**ReportRunSerializer(run).data, "report": report_json(run)})

@@ -17,6 +17,8 @@ urlpatterns = [
     path(
         "onboarding-batches/<int:pk>/confirm/", onboarding.BatchConfirmApi.as_view(), name="api-batch-confirm"
     ),
+    path("reports/", onboarding.ReportListApi.as_view(), name="api-reports"),
+    path("reports/<int:pk>/", onboarding.ReportDetailApi.as_view(), name="api-report"),
     path("compliance/", onboarding.ComplianceListApi.as_view(), name="api-compliance"),
     path("invitations/", onboarding.RegionInvitationCreateApi.as_view(), name="api-invitations"),
     path(

@@ -254,3 +254,44 @@ class InspectionVerdict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_code}: {self.get_verdict_display()}"
+
+
+class ReportRun(models.Model):
+    """A federal reporting export for a date: built by background jobs, stored, listed under «Мои выгрузки»."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("формируется")
+        DONE = "done", _("готово")
+        FAILED = "failed", _("ошибка")
+
+    on = models.DateField(_("по состоянию на"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    total = models.PositiveIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="reports/", storage=region_storage, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Отчёт на {self.on:%d.%m.%Y}"
+
+
+class ReportRow(models.Model):
+    """One school's figures in a report run, written by the school's own job."""
+
+    run = models.ForeignKey(ReportRun, on_delete=models.CASCADE, related_name="rows")
+    school = models.ForeignKey("tenants.School", on_delete=models.CASCADE, related_name="+")
+    values = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "school"], name="report_row_once")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.school_id}"

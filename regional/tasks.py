@@ -25,3 +25,36 @@ def snapshots_rebuild_all_task() -> int:
     for schema_name in schools:
         send_to_school(snapshot_refresh_task, schema_name)
     return len(schools)
+
+
+@app.task(base=RegionTask, name="regional.report_dispatch")
+def report_dispatch_task(run_id: int) -> int:
+    """The public dispatcher of a report: one job per school, each computing in its own schema."""
+    from regional.models import ReportRun
+
+    schools = list(School.objects.filter(status=School.Status.ACTIVE).values_list("schema_name", flat=True))
+    ReportRun.objects.filter(pk=run_id).update(total=len(schools))
+    if not schools:
+        report_build_task.delay(run_id)
+    for schema_name in schools:
+        send_to_school(report_school_task, schema_name, run_id)
+    return len(schools)
+
+
+@app.task(base=SchoolTask, name="regional.report_school")
+def report_school_task(run_id: int) -> None:
+    from regional.models import ReportRun
+    from regional.reports import report_row_save, school_report_values
+
+    run = ReportRun.objects.get(pk=run_id)
+    school = School.objects.get(schema_name=current_schema_name())
+    if report_row_save(run=run, school=school, values=school_report_values(on=run.on, school=school)):
+        report_build_task.apply_async(args=[run_id], headers={"_schema_name": "public"})
+
+
+@app.task(base=RegionTask, name="regional.report_build")
+def report_build_task(run_id: int) -> str:
+    from regional.models import ReportRun
+    from regional.reports import report_build
+
+    return report_build(run=ReportRun.objects.get(pk=run_id)).status

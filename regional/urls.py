@@ -1,6 +1,6 @@
 from django.urls import path
 
-from regional import compliance_views, views
+from regional import compliance_views, report_views, views
 
 urlpatterns = [
     path("", views.school_list, name="home"),
@@ -33,6 +33,9 @@ urlpatterns = [
     path(
         "rounds/<int:pk>/schools/<int:school_pk>/", compliance_views.round_school, name="region-round-school"
     ),
+    path("reports/", report_views.reports, name="region-reports"),
+    path("reports/<int:pk>/", report_views.report_detail, name="region-report"),
+    path("reports/<int:pk>/download.<str:fmt>", report_views.report_download, name="region-report-download"),
     path("catalogues/", views.catalogues, name="region-catalogues"),
     path("municipalities/", views.municipality_list, name="region-municipalities"),
     path("municipalities/<int:pk>/", views.municipality_detail, name="region-municipality-detail"),

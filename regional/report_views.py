@@ -1,0 +1,63 @@
+"""Federal reporting pages: start an export for a date, follow its progress, download it later."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods
+
+from regional.models import ReportRun
+from regional.reports import report_csv, report_json, report_start
+from tenants.context import request_user
+from tenants.selectors import user_is_regional_admin
+
+
+def _admin(request: HttpRequest) -> None:
+    if not user_is_regional_admin(request.user):
+        raise PermissionDenied("Федеральную отчётность формирует администратор региона.")
+
+
+@require_http_methods(["GET", "POST"])
+def reports(request: HttpRequest) -> HttpResponse:
+    _admin(request)
+    if request.method == "POST":
+        try:
+            on = date.fromisoformat(request.POST.get("on", ""))
+        except ValueError:
+            messages.error(request, "Укажите дату отчёта.")
+            return redirect("region-reports")
+        if on > timezone.localdate():
+            messages.error(request, "Дата отчёта не может быть в будущем.")
+            return redirect("region-reports")
+        run = report_start(on=on, actor=request_user(request))
+        return redirect("region-report", pk=run.pk)
+    runs = ReportRun.objects.filter(created_by=request_user(request))[:30]
+    return render(request, "region/reports.html", {"runs": runs, "today": timezone.localdate()})
+
+
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _admin(request)
+    run = get_object_or_404(ReportRun, pk=pk)
+    if request.GET.get("progress"):
+        return JsonResponse({"status": run.status, "finished": run.finished, "total": run.total})
+    return render(request, "region/report.html", {"run": run})
+
+
+@require_GET
+def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
+    _admin(request)
+    run = get_object_or_404(ReportRun, pk=pk, status=ReportRun.Status.DONE)
+    name = f"Наставничество_на_{run.on:%d.%m.%Y}"
+    if fmt == "xlsx":
+        return FileResponse(run.file.open("rb"), as_attachment=True, filename=f"{name}.xlsx")
+    if fmt == "csv":
+        response = HttpResponse(report_csv(run), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, f"{name}.csv") or ""
+        return response
+    return JsonResponse(report_json(run), json_dumps_params={"ensure_ascii": False})
