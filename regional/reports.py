@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -26,7 +26,14 @@ SHARES = [
     ("young_teachers_with_mentor", "Педагоги до 35 лет, стаж до 3 лет"),
     ("teachers_in_mentoring", "Педагоги"),
 ]
-COUNTS = [("mentors", "Наставников"), ("mentees", "Наставляемых"), ("pairs", "Пар и групп")]
+COUNTS = [
+    ("mentors", "Наставников"),
+    ("mentees", "Наставляемых"),
+    ("pairs", "Пар и групп"),
+    ("programmes_started", "Программ начато"),
+    ("programmes_completed", "Программ завершено"),
+    ("ended_early", "Пар завершено досрочно"),
+]
 
 
 def report_start(*, on: date, actor: User | None) -> ReportRun:
@@ -56,6 +63,32 @@ def school_report_values(*, on: date, school: School) -> dict[str, Any]:
     values["mentees"] = sum(1 for r in roles.values() if "mentee" in r)
     values["pairs"] = Pair.objects.filter(active_on(on)).exclude(status=Pair.Status.SUSPENDED).count()
     values["compliance"] = snapshot.percent if snapshot else None
+    from core.monitoring.models import SurveyResponse
+    from core.programmes.models import Programme
+    from regional.models import EndReason
+
+    early = list(EndReason.objects.filter(early=True).values_list("code", flat=True))
+    values["programmes_started"] = Programme.objects.filter(starts_on__lte=on).count()
+    values["programmes_completed"] = Programme.objects.filter(
+        status=Programme.Status.COMPLETED, ends_on__lte=on
+    ).count()
+    values["ended_early"] = Pair.objects.filter(ended_on__lte=on, end_reason_code__in=early).count()
+    current = Pair.objects.filter(active_on(on)).exclude(status=Pair.Status.SUSPENDED)
+    values["by_form"] = dict(
+        current.values_list("form_code").annotate(n=Count("pk")).values_list("form_code", "n")
+    )
+    values["by_role_model"] = {
+        str(k): v
+        for k, v in current.values_list("role_model_id")
+        .annotate(n=Count("pk"))
+        .values_list("role_model_id", "n")
+    }
+    scores = [
+        r.answers.get("satisfaction")
+        for r in SurveyResponse.objects.filter(phase="once", submitted_at__date__lte=on)
+    ]
+    scores = [s for s in scores if isinstance(s, int)]
+    values["satisfaction"] = [sum(scores), len(scores)]
     return values
 
 
@@ -93,6 +126,12 @@ def report_table(run: ReportRun) -> list[dict[str, Any]]:
             t[1] += b
         for key, _label in COUNTS:
             target[key] = target.get(key, 0) + (values.get(key) or 0)
+        total, answers = values.get("satisfaction") or [0, 0]
+        target.setdefault("satisfaction", [0, 0])
+        target["satisfaction"] = [target["satisfaction"][0] + total, target["satisfaction"][1] + answers]
+        for group in ("by_form", "by_role_model"):
+            for code, n in (values.get(group) or {}).items():
+                target.setdefault(group, {})[code] = target.get(group, {}).get(code, 0) + n
 
     for number, row in enumerate(rows, start=1):
         municipality = row.school.municipality.name
@@ -124,6 +163,8 @@ def _flat(entry: dict[str, Any]) -> list[Any]:
         a, b = values.get(key, [0, 0])
         cells += [a, b, _pct(a, b)]
     cells += [values.get(key, 0) for key, _label in COUNTS]
+    total, answers = values.get("satisfaction") or [0, 0]
+    cells.append(round(total / answers, 1) if answers else None)
     cells.append(values.get("compliance") if entry["kind"] == "school" else None)
     return cells
 
@@ -133,7 +174,7 @@ def report_xlsx(run: ReportRun) -> bytes:
     sheet = workbook.active
     assert sheet is not None  # noqa: S101
     sheet.title = "Наставничество"
-    width = 3 + 3 * len(SHARES) + len(COUNTS) + 1
+    width = 3 + 3 * len(SHARES) + len(COUNTS) + 2
     sheet.append(["Мониторинг внедрения целевой модели наставничества"])
     sheet.append([f"по состоянию на {run.on:%d.%m.%Y}"])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
@@ -141,8 +182,8 @@ def report_xlsx(run: ReportRun) -> bytes:
     top = ["№ п/п", "Муниципальное образование", "Образовательная организация"]
     for _key, label in SHARES:
         top += [label, "", ""]
-    top += [label for _key, label in COUNTS] + ["Чек-лист, %"]
-    sub = ["", "", ""] + ["вовлечено", "всего", "%"] * len(SHARES) + [""] * (len(COUNTS) + 1)
+    top += [label for _key, label in COUNTS] + ["Удовлетворённость (1–10)", "Чек-лист, %"]
+    sub = ["", "", ""] + ["вовлечено", "всего", "%"] * len(SHARES) + [""] * (len(COUNTS) + 2)
     _append(sheet, top)
     _append(sheet, sub)
     for i in range(len(SHARES)):
@@ -163,9 +204,30 @@ def report_xlsx(run: ReportRun) -> bytes:
                 cell.font = Font(bold=True)
     sheet.column_dimensions["B"].width = 30
     sheet.column_dimensions["C"].width = 40
+    _forms_sheet(workbook, report_table(run)[-1]["values"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _forms_sheet(workbook: Workbook, region: dict[str, Any]) -> None:
+    """Region-wide counts of current pairs by form and by role model."""
+    from regional.models import MentoringForm, RoleModel
+
+    sheet = workbook.create_sheet("Формы и ролевые модели")
+    forms = dict(MentoringForm.objects.values_list("code", "name"))
+    roles = {
+        str(pk): (name, form) for pk, name, form in RoleModel.objects.values_list("pk", "name", "form__name")
+    }
+    _append(sheet, ["Форма наставничества", "Пар и групп"])
+    for code, n in sorted((region.get("by_form") or {}).items()):
+        _append(sheet, [forms.get(code, code), n])
+    _append(sheet, [])
+    _append(sheet, ["Ролевая модель", "Форма", "Пар и групп"])
+    for pk, n in sorted((region.get("by_role_model") or {}).items()):
+        name, form = roles.get(pk, (pk, ""))
+        _append(sheet, [name, form, n])
+    sheet.column_dimensions["A"].width = 50
 
 
 def report_build(*, run: ReportRun) -> ReportRun:
@@ -182,7 +244,7 @@ def report_csv(run: ReportRun) -> bytes:
     header = ["№ п/п", "Муниципальное образование", "Образовательная организация"]
     for _key, label in SHARES:
         header += [f"{label}: вовлечено", f"{label}: всего", f"{label}: %"]
-    writer.writerow(header + [label for _key, label in COUNTS] + ["Чек-лист, %"])
+    writer.writerow(header + [label for _key, label in COUNTS] + ["Удовлетворённость (1–10)", "Чек-лист, %"])
     for entry in report_table(run):
         first = [
             entry.get("number", ""),

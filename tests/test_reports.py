@@ -61,6 +61,8 @@ def test_the_federal_export_has_the_customary_layout_and_correct_totals(
         None,
     ]
     assert [r[0] for r in rows[4:] if r[0]] == [1, 2, 3]
+    forms = load_workbook(io.BytesIO(content))["Формы и ролевые модели"]
+    assert [c.value for c in forms[2]][:2] == ["учитель – ученик", 5]  # 4 current pairs in A, 1 in B
 
 
 def test_csv_for_russian_excel_and_json(host_client, world, django_capture_on_commit_callbacks):
