@@ -17,11 +17,11 @@ def _clean(value: Any) -> Any:
 
 
 def _append(sheet: Any, values: list[Any]) -> None:
-    row = sheet.max_row + 1 if sheet.max_row > 1 or sheet.cell(1, 1).value is not None else 1
+    sheet.append([_clean(v) for v in values])
+    row = sheet._current_row  # where append() just wrote: reading max_row would rescan the sheet
     for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column, value=_clean(value))
         if isinstance(value, str) and value.startswith(_FORMULA_START):
-            cell.data_type = "s"  # user text stays text: never a formula
+            sheet.cell(row=row, column=column).data_type = "s"  # user text stays text: never a formula
 
 
 def xlsx_table(*, title: str, header: list[str], rows: Iterable[list[Any]]) -> bytes:

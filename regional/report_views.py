@@ -1,6 +1,7 @@
 """Federal reporting pages: start an export for a date, follow its progress, download it later."""
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from regional.models import ReportRun
-from regional.reports import report_csv, report_json, report_start
+from regional.reports import SHARES, report_csv, report_json, report_start, report_table
 from tenants.context import request_user
 from tenants.selectors import user_is_regional_admin
 
@@ -46,7 +47,17 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(ReportRun, pk=pk)
     if request.GET.get("progress"):
         return JsonResponse({"status": run.status, "finished": run.finished, "total": run.total})
-    return render(request, "region/report.html", {"run": run})
+    table = report_table(run) if run.status == ReportRun.Status.DONE else []
+    rows = [(e, _percentages(e["values"])) for e in table]
+    return render(request, "region/report.html", {"run": run, "rows": rows})
+
+
+def _percentages(values: dict[str, Any]) -> list[str]:
+    out = []
+    for key, _label in SHARES:
+        a, b = values.get(key, [0, 0])
+        out.append(f"{100 * a / b:.1f} % ({a} из {b})".replace(".", ",") if b else "—")
+    return out
 
 
 @require_GET
