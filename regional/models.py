@@ -295,3 +295,20 @@ class ReportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}/{self.school_id}"
+
+
+class ReportTemplate(models.Model):
+    """The region's own XLSX form with placeholders, filled by the same engine as the built-in layout."""
+
+    title = models.CharField(_("название"), max_length=300)
+    file = models.FileField(upload_to="report-templates/", storage=region_storage)
+    uploaded_at = models.DateTimeField(auto_now=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,10 +1,12 @@
 """Federal reporting pages: start an export for a date, follow its progress, download it later."""
 
+import uuid
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +14,8 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from regional.models import ReportRun
+from regional.models import ReportRun, ReportTemplate
+from regional.report_templates import report_fill_template
 from regional.reports import SHARES, report_csv, report_json, report_start, report_table
 from tenants.context import request_user
 from tenants.selectors import user_is_regional_admin
@@ -38,7 +41,11 @@ def reports(request: HttpRequest) -> HttpResponse:
         run = report_start(on=on, actor=request_user(request))
         return redirect("region-report", pk=run.pk)
     runs = ReportRun.objects.filter(created_by=request_user(request))[:30]
-    return render(request, "region/reports.html", {"runs": runs, "today": timezone.localdate()})
+    return render(
+        request,
+        "region/reports.html",
+        {"runs": runs, "today": timezone.localdate(), "templates": ReportTemplate.objects.all()},
+    )
 
 
 @require_GET
@@ -49,7 +56,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return JsonResponse({"status": run.status, "finished": run.finished, "total": run.total})
     table = report_table(run) if run.status == ReportRun.Status.DONE else []
     rows = [(e, _percentages(e["values"])) for e in table]
-    return render(request, "region/report.html", {"run": run, "rows": rows})
+    return render(
+        request, "region/report.html", {"run": run, "rows": rows, "templates": ReportTemplate.objects.all()}
+    )
 
 
 def _percentages(values: dict[str, Any]) -> list[str]:
@@ -72,3 +81,44 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase
         response["Content-Disposition"] = content_disposition_header(True, f"{name}.csv") or ""
         return response
     return JsonResponse(report_json(run), json_dumps_params={"ensure_ascii": False})
+
+
+@require_http_methods(["POST"])
+def report_template_upload(request: HttpRequest) -> HttpResponse:
+    _admin(request)
+    upload = request.FILES.get("file")
+    title = " ".join(request.POST.get("title", "").split())
+    if upload is None or not title:
+        messages.error(request, "Укажите название и выберите XLSX-файл шаблона.")
+        return redirect("region-reports")
+    content = upload.read()
+    if content[:4] != b"PK\x03\x04":
+        messages.error(request, "Шаблон должен быть файлом XLSX.")
+        return redirect("region-reports")
+    sample = ReportRun.objects.filter(status=ReportRun.Status.DONE).first() or ReportRun(
+        on=timezone.localdate()
+    )
+    try:
+        report_fill_template(template=content, run=sample)  # refuses a template the engine cannot fill
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("region-reports")
+    template = ReportTemplate(title=title[:300], uploaded_by=request_user(request))
+    template.file.save(f"report-template-{uuid.uuid4().hex[:8]}.xlsx", ContentFile(content), save=True)
+    messages.success(request, f"Шаблон «{template.title}» загружен.")
+    return redirect("region-reports")
+
+
+@require_GET
+def report_download_template(request: HttpRequest, pk: int, template_pk: int) -> HttpResponse:
+    _admin(request)
+    run = get_object_or_404(ReportRun, pk=pk, status=ReportRun.Status.DONE)
+    template = get_object_or_404(ReportTemplate, pk=template_pk)
+    with template.file.open("rb") as handle:
+        content = report_fill_template(template=handle.read(), run=run)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"{template.title}_на_{run.on:%d.%m.%Y}.xlsx".replace(" ", "_")
+    response["Content-Disposition"] = content_disposition_header(True, name) or ""
+    return response

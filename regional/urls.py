@@ -35,6 +35,12 @@ urlpatterns = [
     ),
     path("reports/", report_views.reports, name="region-reports"),
     path("reports/<int:pk>/", report_views.report_detail, name="region-report"),
+    path("reports/templates/", report_views.report_template_upload, name="region-report-template-upload"),
+    path(
+        "reports/<int:pk>/templates/<int:template_pk>/",
+        report_views.report_download_template,
+        name="region-report-template",
+    ),
     path("reports/<int:pk>/download.<str:fmt>", report_views.report_download, name="region-report-download"),
     path("catalogues/", views.catalogues, name="region-catalogues"),
     path("municipalities/", views.municipality_list, name="region-municipalities"),

@@ -107,3 +107,44 @@ def test_the_report_api_gives_json_and_csv(host_client, world, django_capture_on
         host_client(None, world.inspector_m1).post("/api/v1/reports/", {"on": D.isoformat()}).status_code
         == 403
     )
+
+
+def _template_xlsx(*rows: list[str]) -> io.BytesIO:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    buffer.name = "form.xlsx"
+    return buffer
+
+
+def test_the_regions_own_xlsx_template_is_filled_by_the_same_engine(
+    host_client, world, django_capture_on_commit_callbacks
+):
+    admin, run = _run_export(host_client, world, django_capture_on_commit_callbacks)
+    bad = admin.post(
+        "/reports/templates/", {"title": "Плохой", "file": _template_xlsx(["нет полей"])}, follow=True
+    )
+    assert "нет строки с полями" in bad.content.decode()
+    template = _template_xlsx(
+        ["Форма 2026 на {{ on }}"],
+        ["Школа", "Доля 10–18, %", "Пар"],
+        ["{{ row.municipality }} / {{ row.title }}", "{{ row.students_10_18.percent }}", "{{ row.pairs }}"],
+        ["Подпись ____"],
+    )
+    assert admin.post("/reports/templates/", {"title": "Форма 2026", "file": template}).status_code == 302
+    from regional.models import ReportTemplate
+
+    filled = admin.get(f"/reports/{run.pk}/templates/{ReportTemplate.objects.get().pk}/")
+    sheet = load_workbook(io.BytesIO(filled.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][0] == f"Форма 2026 на {D:%d.%m.%Y}"
+    assert ["Тверь / Школа А", 25, 4] in rows and ["Итого по региону / ", 33.3, 5] in rows
+    assert rows[-1][0] == "Подпись ____"  # what stood below the row template moved down, intact
+    assert (
+        host_client(None, world.inspector_m1).post("/reports/templates/", {"title": "x"}).status_code == 403
+    )
