@@ -1,11 +1,11 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from dateutil.relativedelta import relativedelta
 
 from core.consents.models import Consent
 from core.people.models import Category, Person
-from core.people.selectors import age_on, person_is_minor
+from core.people.selectors import person_is_minor
 
 
 @dataclass(frozen=True)
@@ -16,17 +16,21 @@ class ConsentCheck:
     problems: list[str] = field(default_factory=list)
 
 
-def consents_valid_on(*, on: date) -> QuerySet[Consent]:
-    return Consent.objects.filter(
-        Q(valid_from__lte=on),
-        Q(valid_until__isnull=True) | Q(valid_until__gte=on),
-        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on),
+def consent_valid_on(consent: Consent, on: date) -> bool:
+    """Valid on ``on``: started, not expired, not yet withdrawn."""
+    return (
+        consent.valid_from <= on
+        and (consent.valid_until is None or consent.valid_until >= on)
+        and (consent.withdrawn_on is None or consent.withdrawn_on > on)
     )
 
 
 def consent_check(*, person: Person, on: date) -> ConsentCheck:
-    """Both consents (participation, personal data) valid on ``on``; a minor's given by a representative."""
-    valid = list(consents_valid_on(on=on).filter(person=person))
+    """Both consents (participation, personal data) valid on ``on``; a minor's given by a representative.
+
+    Reads ``person.consents.all()``, so callers that prefetch ``consents`` check many people in one query.
+    """
+    valid = [c for c in person.consents.all() if consent_valid_on(c, on)]
     minor = person_is_minor(person, on)
     problems = []
     for kind in Consent.Kind:
@@ -45,18 +49,12 @@ def consent_check(*, person: Person, on: date) -> ConsentCheck:
 
 def people_due_own_consent(*, on: date) -> list[Person]:
     """Students who have turned 18 while their valid consents were given by a representative."""
-    people = Person.objects.filter(category=Category.STUDENT, birth_date__isnull=False).prefetch_related(
-        "consents"
-    )
+    adults = Person.objects.filter(
+        category=Category.STUDENT, birth_date__lte=on - relativedelta(years=18)
+    ).prefetch_related("consents")  # two queries however many students
     due = []
-    for person in people:
-        if person.birth_date is None or age_on(person.birth_date, on) < 18:
-            continue
-        valid = [c for c in consents_valid_on(on=on).filter(person=person)]
+    for person in adults:
+        valid = [c for c in person.consents.all() if consent_valid_on(c, on)]
         if valid and all(c.by_representative for c in valid):
             due.append(person)
     return due
-
-
-def person_is_adult_now(person: Person, on: date) -> bool:
-    return not person_is_minor(person, on)

@@ -143,7 +143,9 @@ def pair_resume(*, pair: Pair, on: date, actor: User | None) -> Pair:
         raise ValidationError("Пара не приостановлена.")
     problems = [
         f"{m.person.short_name}: {p}"
-        for m in pair.members.filter(until__isnull=True).select_related("person")
+        for m in pair.members.filter(until__isnull=True)
+        .select_related("person")
+        .prefetch_related("person__consents")
         for p in consent_check(person=m.person, on=on).problems
     ]
     if problems:
