@@ -165,12 +165,19 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Наставник] "
+# Failed logins count per account (the e-mail, on every host together: tenants.adapters, config.cache_keys):
+# 5 in 5 minutes, then that account waits — nobody else does. The only per-address limit is a flood guard
+# on all login posts, far above what a school's pupils behind one NAT address produce at the bell.
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": "100/m/ip",
+    "login_failed": "5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+# The client address for per-address limits: the peer address, unless TRUSTED_PROXY_COUNT proxies (nginx)
+# stand in front — then the address the nearest of them wrote into X-Forwarded-For. Without it the
+# header is ignored, since anyone can send one.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0") or 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Наставник"
 
@@ -211,7 +218,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- cache ------------------------------------------------------------------------------------------
-# Keys carry the schema (django_tenants.cache.make_key) so one school never reads another's entries.
+# Keys carry the schema so one school never reads another's entries; allauth's rate-limit counters are the
+# exception and count across hosts (config/cache_keys.py).
 REDIS_URL = env("REDIS_URL")
 CACHES = {
     "default": {
@@ -219,8 +227,8 @@ CACHES = {
         if REDIS_URL
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": REDIS_URL or "nastavnik",
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "KEY_FUNCTION": "config.cache_keys.make_key",
+        "REVERSE_KEY_FUNCTION": "config.cache_keys.reverse_key",
     }
 }
 

@@ -15,8 +15,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "nastavnik-test",
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "KEY_FUNCTION": "config.cache_keys.make_key",
+        "REVERSE_KEY_FUNCTION": "config.cache_keys.reverse_key",
     }
 }
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
