@@ -1,0 +1,182 @@
+"""What each user-supplied template may mention: one declaration per template kind.
+
+The declaration is the contract between the code that builds a rendering context and the people who write
+templates. The same object drives three things, so they cannot drift apart:
+
+* validation — ``core.documents.sandbox`` refuses any placeholder not declared here, at upload and again at
+  rendering (for templates stored before the rule existed);
+* the sample context an uploaded template is test-rendered with (``sample_context``);
+* the list shown to the regional admin and in the README (``placeholder_docs``).
+
+``docx_render`` also checks that the context a service passes is declared here, so adding a field to a
+context without declaring it fails loudly in the tests instead of silently becoming unusable.
+"""
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Value:
+    """A printable value: a string, a number or a flag."""
+
+    label: str
+    sample: Any = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """A set of named values reached with a dot: ``school.name``."""
+
+    label: str
+    fields: Mapping[str, "Value | Group"] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A list to go through with ``{% for x in name %}``; ``item`` says what each element is."""
+
+    label: str
+    item: Value | Group
+    loop_name: str = "item"  # only used in the documentation: «{% for pair in pairs %}»
+
+
+Spec = Mapping[str, Value | Group | ListOf]
+
+# What «loop» offers inside a for-loop (Jinja's loop object); its methods (cycle, changed) are calls and refused.
+LOOP = Group(
+    "счётчик цикла",
+    {
+        name: Value(name, 1)
+        for name in ("index", "index0", "revindex", "revindex0", "first", "last", "length")
+    },
+)
+
+_SCHOOL_FIELDS: dict[str, Value | Group] = {
+    "name": Value("полное наименование школы", "МОУ «Школа» & Ко"),
+    "short_name": Value("краткое наименование школы", "Школа"),
+    "inn": Value("ИНН школы", "6901043230"),
+}
+
+
+def _school(*names: str) -> Group:
+    return Group("школа", {name: _SCHOOL_FIELDS[name] for name in names})
+
+
+_NUMBER = Value("номер документа", "1-н")
+_DATE = Value("дата документа (ДД.ММ.ГГГГ)", "01.09.2026")
+
+# Derived from the contexts built in core/acts/services.py (curator_order_generate),
+# core/pairs/services.py (pairs_order_generate), core/consents/services.py (consent_document) and
+# core/people/rights.py (person_erase). Keys match regional.models.DocumentTemplate.Kind.
+DOCX_PLACEHOLDERS: dict[str, Spec] = {
+    "order_curator": {
+        "school": _school("name", "short_name", "inn"),
+        "number": _NUMBER,
+        "date": _DATE,
+        "curator": Group(
+            "куратор",
+            {
+                "full_name": Value("ФИО куратора", "Иванова Мария Петровна"),
+                "short_name": Value("фамилия и инициалы куратора", "Иванова М. П."),
+                "position": Value("должность куратора", "учитель"),
+            },
+        ),
+    },
+    "order_pairs": {
+        "school": _school("name", "short_name"),
+        "number": _NUMBER,
+        "date": _DATE,
+        "pairs": ListOf(
+            "закрепляемые пары",
+            Group(
+                "пара",
+                {
+                    "mentors": Value("наставники пары", "Петров П. П."),
+                    "mentees": Value("наставляемые пары", "Сидоров С. С."),
+                    "form": Value("форма наставничества", "учитель – ученик"),
+                },
+            ),
+            loop_name="pair",
+        ),
+        "curator_name": Value("куратор (фамилия и инициалы)", "Иванова М. П."),
+    },
+    "consent": {
+        "title": Value("заголовок: вид согласия прописными", "СОГЛАСИЕ"),
+        "school": _school("name", "inn"),
+        "person": Group(
+            "участник",
+            {
+                "full_name": Value("ФИО участника", "Сидоров Семён Семёнович"),
+                "birth_date": Value("дата рождения (ДД.ММ.ГГГГ)", "01.01.2012"),
+            },
+        ),
+        "consent": Group(
+            "согласие",
+            {
+                "kind": Value("вид: participation или personal_data", "participation"),
+                "by_representative": Value("даёт законный представитель (да/нет)", True),
+                "representative_name": Value("ФИО представителя", "Сидорова А. А."),
+                "representative_relation": Value("кем приходится", "мать"),
+                "representative_document": Value("документ представителя", "паспорт"),
+            },
+        ),
+        "valid_from": Value("действует с (ДД.ММ.ГГГГ)", "01.09.2026"),
+        "valid_until": Value("действует по (пусто — до отзыва)", ""),
+        "signer_short": Value("кто подписывает", "Сидорова А. А."),
+    },
+    "erasure_act": {
+        "school": _school("name"),
+        "number": Value("номер акта", 1),
+        "date": _DATE,
+        "subject": Value("чьи данные уничтожены (ФИО)", "Сидоров Семён Семёнович"),
+        "lines": ListOf("что уничтожено", Value("строка перечня", "карточка участника"), loop_name="line"),
+        "performed_by": Value("кто уничтожил", "Иванова М. П."),
+    },
+}
+
+
+def _sample(entry: Value | Group | ListOf) -> Any:
+    if isinstance(entry, Value):
+        return entry.sample
+    if isinstance(entry, Group):
+        return {name: _sample(sub) for name, sub in entry.fields.items()}
+    return [_sample(entry.item), _sample(entry.item)]
+
+
+def sample_context(spec: Spec) -> dict[str, Any]:
+    """A context with every declared placeholder filled: an uploaded template is test-rendered with it."""
+    return {name: _sample(entry) for name, entry in spec.items()}
+
+
+def placeholder_docs(spec: Spec) -> list[tuple[str, str]]:
+    """(how to write it, what it is) for every placeholder, in declaration order."""
+    return list(_docs(spec.items(), prefix=""))
+
+
+def _docs(items: Any, prefix: str) -> Iterator[tuple[str, str]]:
+    for name, entry in items:
+        path = f"{prefix}{name}"
+        if isinstance(entry, Value):
+            yield "{{ " + path + " }}", entry.label
+        elif isinstance(entry, Group):
+            yield from _docs(entry.fields.items(), prefix=f"{path}.")
+        else:
+            yield "{% for " + entry.loop_name + " in " + path + " %}…{% endfor %}", entry.label
+            if isinstance(entry.item, Group):
+                yield from _docs(entry.item.fields.items(), prefix=f"{entry.loop_name}.")
+            else:
+                yield "{{ " + entry.loop_name + " }}", entry.item.label
+
+
+def context_undeclared(spec: Spec, context: Mapping[str, Any]) -> list[str]:
+    """Keys of a rendering context (and of its dict values) that the declaration does not list."""
+    extra = []
+    for key, value in context.items():
+        entry = spec.get(key)
+        if entry is None:
+            extra.append(key)
+        elif isinstance(entry, Group) and isinstance(value, Mapping):
+            extra += [f"{key}.{sub}" for sub in value if sub not in entry.fields]
+    return extra
