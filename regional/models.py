@@ -270,6 +270,11 @@ class ReportRun(models.Model):
     finished = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="reports/", storage=region_storage, blank=True)
     error = models.TextField(blank=True)
+    # The schools the run covers, fixed when it starts: a resumed run recomputes only those still missing.
+    school_ids = models.JSONField(default=list)
+    # When a batch last stored rows: the sweeper resumes (``attempts`` times) or fails a run that stalls.
+    progressed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -278,6 +283,7 @@ class ReportRun(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "progressed_at"], name="report_run_progress")]
 
     def __str__(self) -> str:
         return f"Отчёт на {self.on:%d.%m.%Y}"
@@ -288,6 +294,9 @@ class ReportRow(models.Model):
 
     run = models.ForeignKey(ReportRun, on_delete=models.CASCADE, related_name="rows")
     school = models.ForeignKey("tenants.School", on_delete=models.CASCADE, related_name="+")
+    # Names as they were when the row was computed: a later renaming does not change a stored report.
+    title = models.CharField(max_length=200, blank=True)
+    municipality = models.CharField(max_length=300, blank=True)
     values = models.JSONField(default=dict)
 
     class Meta:

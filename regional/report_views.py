@@ -1,10 +1,12 @@
 """Federal reporting pages: start an export for a date, follow its progress, download it later."""
 
+import uuid
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,8 +15,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from regional.models import ReportRun, ReportTemplate
-from regional.report_templates import report_fill_template, report_template_add
-from regional.reports import SHARES, report_csv, report_json, report_start, report_table
+from regional.report_templates import report_fill_template
+from regional.reports import SHARES, report_csv, report_json, report_retry, report_start, report_table
 from tenants.context import request_user
 from tenants.selectors import user_is_regional_admin
 
@@ -51,12 +53,27 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _admin(request)
     run = get_object_or_404(ReportRun, pk=pk)
     if request.GET.get("progress"):
-        return JsonResponse({"status": run.status, "finished": run.finished, "total": run.total})
+        return JsonResponse(
+            {"status": run.status, "finished": run.finished, "total": run.total, "error": run.error}
+        )
     table = report_table(run) if run.status == ReportRun.Status.DONE else []
     rows = [(e, _percentages(e["values"])) for e in table]
     return render(
         request, "region/report.html", {"run": run, "rows": rows, "templates": ReportTemplate.objects.all()}
     )
+
+
+@require_http_methods(["POST"])
+def report_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Повторить»: a failed export runs again, recomputing only the schools it is missing."""
+    _admin(request)
+    run = get_object_or_404(ReportRun, pk=pk)
+    if run.status != ReportRun.Status.FAILED:
+        messages.error(request, "Повторить можно только выгрузку, завершившуюся ошибкой.")
+        return redirect("region-report", pk=run.pk)
+    report_retry(run=run)
+    messages.success(request, "Выгрузка запущена снова: досчитываются только недостающие школы.")
+    return redirect("region-report", pk=run.pk)
 
 
 def _percentages(values: dict[str, Any]) -> list[str]:
@@ -84,13 +101,25 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase
 @require_http_methods(["POST"])
 def report_template_upload(request: HttpRequest) -> HttpResponse:
     _admin(request)
+    upload = request.FILES.get("file")
+    title = " ".join(request.POST.get("title", "").split())
+    if upload is None or not title:
+        messages.error(request, "Укажите название и выберите XLSX-файл шаблона.")
+        return redirect("region-reports")
+    content = upload.read()
+    if content[:4] != b"PK\x03\x04":
+        messages.error(request, "Шаблон должен быть файлом XLSX.")
+        return redirect("region-reports")
+    sample = ReportRun.objects.filter(status=ReportRun.Status.DONE).first() or ReportRun(
+        on=timezone.localdate()
+    )
     try:
-        template = report_template_add(
-            title=request.POST.get("title", ""), upload=request.FILES.get("file"), actor=request_user(request)
-        )
+        report_fill_template(template=content, run=sample)  # refuses a template the engine cannot fill
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("region-reports")
+    template = ReportTemplate(title=title[:300], uploaded_by=request_user(request))
+    template.file.save(f"report-template-{uuid.uuid4().hex[:8]}.xlsx", ContentFile(content), save=True)
     messages.success(request, f"Шаблон «{template.title}» загружен.")
     return redirect("region-reports")
 

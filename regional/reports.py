@@ -1,25 +1,31 @@
-"""Federal reporting: per-school jobs compute indicators for a date, then one job builds the XLSX.
+"""Federal reporting: jobs over batches of schools compute each school's figures for a date, the last
+one builds the XLSX.
 
-The school → region rule holds: each school's figures are computed in its own schema and written as a
-ReportRow; the file is built from those rows only.
+The school → region rule holds: each school's figures are computed in its own schema by the school side's
+published interface (core.facts.indicators) and written as a ReportRow; the file is built from those rows
+only, so a stored run is reproducible whatever happens in the schools afterwards.
 """
 
 import csv
 import io
+import logging
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import Count, F
+from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django_tenants.utils import schema_context
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from core.facts.indicators import school_report_values
 from regional.exporting import _append
-from regional.models import ReportRow, ReportRun, SchoolSnapshot
+from regional.models import EndReason, ReportRow, ReportRun, SchoolSnapshot
 from tenants.models import School, User
+
+logger = logging.getLogger(__name__)
 
 SHARES = [
     ("students_10_18", "Обучающиеся 10–18 лет"),
@@ -36,70 +42,149 @@ COUNTS = [
 ]
 
 
+BATCH_SIZE = 100  # schools per job: few messages (and broker hops), each well inside its time limit
+STALL = timedelta(minutes=5)  # a running export with no stored row for this long is resumed or failed
+MAX_ATTEMPTS = 3  # resumptions by the sweeper before the run is marked failed
+
+
 def report_start(*, on: date, actor: User | None) -> ReportRun:
-    run = ReportRun.objects.create(on=on, created_by=actor)
-
-    def dispatch() -> None:
-        from regional.tasks import report_dispatch_task
-
-        report_dispatch_task.delay(run.pk)
-
-    transaction.on_commit(dispatch)
+    """Fix the schools the run covers and queue their batches once the run is committed."""
+    schools = list(
+        School.objects.filter(status=School.Status.ACTIVE).order_by("pk").values_list("pk", flat=True)
+    )
+    run = ReportRun.objects.create(
+        on=on, created_by=actor, school_ids=schools, total=len(schools), progressed_at=timezone.now()
+    )
+    transaction.on_commit(lambda: report_resume(run))
     return run
 
 
-def school_report_values(*, on: date, school: School) -> dict[str, Any]:
-    """Runs in the school's schema."""
-    from core.indicators.selectors import indicators_on, members_in_mentoring
+def report_missing(run: ReportRun) -> list[int]:
+    """The run's schools that have no row yet, in a stable order."""
+    done = set(ReportRow.objects.filter(run=run).values_list("school_id", flat=True))
+    return [pk for pk in run.school_ids if pk not in done]
 
-    shares = indicators_on(on)
-    roles = members_in_mentoring(on)
-    from core.pairs.models import Pair
-    from core.pairs.selectors import active_on
 
-    snapshot = SchoolSnapshot.objects.filter(school=school).first()
-    values: dict[str, Any] = {k: [s.numerator, s.denominator] for k, s in shares.items()}
-    values["mentors"] = sum(1 for r in roles.values() if "mentor" in r)
-    values["mentees"] = sum(1 for r in roles.values() if "mentee" in r)
-    values["pairs"] = Pair.objects.filter(active_on(on)).exclude(status=Pair.Status.SUSPENDED).count()
-    values["compliance"] = snapshot.percent if snapshot else None
-    from core.monitoring.models import SurveyResponse
-    from core.programmes.models import Programme
-    from regional.models import EndReason
+def report_resume(run: ReportRun) -> int:
+    """Queue a job per batch of the schools still missing (or the build when none are); idempotent."""
+    from regional.tasks import report_batch_task, report_build_task
 
-    early = list(EndReason.objects.filter(early=True).values_list("code", flat=True))
-    values["programmes_started"] = Programme.objects.filter(starts_on__lte=on).count()
-    values["programmes_completed"] = Programme.objects.filter(
-        status=Programme.Status.COMPLETED, ends_on__lte=on
-    ).count()
-    values["ended_early"] = Pair.objects.filter(ended_on__lte=on, end_reason_code__in=early).count()
-    current = Pair.objects.filter(active_on(on)).exclude(status=Pair.Status.SUSPENDED)
-    values["by_form"] = dict(
-        current.values_list("form_code").annotate(n=Count("pk")).values_list("form_code", "n")
+    missing = report_missing(run)
+    if not missing:
+        report_build_task.delay(run.pk)
+    for start in range(0, len(missing), BATCH_SIZE):
+        report_batch_task.delay(run.pk, missing[start : start + BATCH_SIZE])
+    return len(missing)
+
+
+def _compliance(run: ReportRun, school_ids: list[int]) -> dict[int, int | None]:
+    """Checklist % of each school as the region held it on the report date (see README)."""
+    return dict(SchoolSnapshot.objects.filter(school_id__in=school_ids).values_list("school_id", "percent"))
+
+
+def report_batch(*, run_id: int, school_ids: list[int]) -> int:
+    """Compute and store the rows of a batch of schools, each in its own schema; returns rows stored.
+
+    Idempotent: schools that already have a row are skipped (a redelivered message after a lost worker
+    redoes only what is missing) and the unique (run, school) constraint makes a race harmless. A school
+    whose figures cannot be computed fails the run with its name; the others' rows are kept, so
+    «Повторить» recomputes only that school.
+    """
+    run = ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.RUNNING).first()
+    if run is None:
+        return 0  # done, failed or deleted meanwhile: nothing to add
+    have = set(
+        ReportRow.objects.filter(run=run, school_id__in=school_ids).values_list("school_id", flat=True)
     )
-    values["by_role_model"] = {
-        str(k): v
-        for k, v in current.values_list("role_model_id")
-        .annotate(n=Count("pk"))
-        .values_list("role_model_id", "n")
-    }
-    scores = [
-        r.answers.get("satisfaction")
-        for r in SurveyResponse.objects.filter(phase="once", submitted_at__date__lte=on)
-    ]
-    scores = [s for s in scores if isinstance(s, int)]
-    values["satisfaction"] = [sum(scores), len(scores)]
-    return values
+    schools = list(
+        School.objects.filter(pk__in=[pk for pk in school_ids if pk not in have])
+        .select_related("municipality")
+        .order_by("pk")
+    )
+    early = list(EndReason.objects.filter(early=True).values_list("code", flat=True))
+    compliance = _compliance(run, [s.pk for s in schools])
+    rows, failed = [], []
+    for school in schools:
+        try:
+            # A savepoint, so one school's failure leaves the connection usable for the next school.
+            with schema_context(school.schema_name), transaction.atomic():
+                values = school_report_values(on=run.on, early_end_codes=early)
+        except DatabaseError:
+            logger.exception("report %s: school %s failed", run.pk, school.schema_name)
+            failed.append(school)
+            continue
+        values["compliance"] = compliance.get(school.pk)
+        rows.append(
+            ReportRow(
+                run=run,
+                school=school,
+                title=school.short_name,
+                municipality=school.municipality.name,
+                values=values,
+            )
+        )
+    ReportRow.objects.bulk_create(rows, ignore_conflicts=True)
+    finished = ReportRow.objects.filter(run=run).count()
+    ReportRun.objects.filter(pk=run.pk).update(finished=finished, progressed_at=timezone.now())
+    if failed:
+        report_fail(run_id=run.pk, reason="Не удалось посчитать показатели школ: " + _names(failed) + ".")
+    elif finished >= run.total:
+        report_build(run=run)
+    return len(rows)
 
 
-def report_row_save(*, run: ReportRun, school: School, values: dict[str, Any]) -> bool:
-    """Store a school's row; True when it was the last one the run waited for."""
+def _names(schools: list[School]) -> str:
+    names = [s.short_name or s.name for s in schools[:10]]
+    return ", ".join(names) + (f" и ещё {len(schools) - 10}" if len(schools) > 10 else "")
+
+
+def report_fail(*, run_id: int, reason: str) -> None:
+    """Mark a running export failed with the reason the user reads beside «Повторить»."""
+    ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.RUNNING).update(
+        status=ReportRun.Status.FAILED, error=reason[:2000], finished_at=timezone.now()
+    )
+
+
+def report_retry(*, run: ReportRun) -> ReportRun:
+    """«Повторить»: a failed run runs again, recomputing only the schools it is missing."""
+    updated = ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.FAILED).update(
+        status=ReportRun.Status.RUNNING, error="", attempts=0, finished_at=None, progressed_at=timezone.now()
+    )
+    run.refresh_from_db()
+    if updated:
+        transaction.on_commit(lambda: report_resume(run))
+    return run
+
+
+def report_runs_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
+    """Periodic: resume exports that stopped making progress, or fail them after MAX_ATTEMPTS.
+
+    A run stalls when its batch messages were lost with a worker (the filesystem broker cannot
+    redeliver) or failed past their retries. Resuming queues only the missing schools again.
+    """
+    now = now or timezone.now()
+    resumed, failed = [], []
     with transaction.atomic():
-        _, created = ReportRow.objects.update_or_create(run=run, school=school, defaults={"values": values})
-        if created:
-            ReportRun.objects.filter(pk=run.pk).update(finished=F("finished") + 1)
-        run.refresh_from_db(fields=["finished", "total"])
-    return created and run.finished >= run.total
+        stalled = ReportRun.objects.select_for_update(skip_locked=True).filter(
+            status=ReportRun.Status.RUNNING, progressed_at__lt=now - STALL
+        )
+        for run in stalled:
+            if run.attempts >= MAX_ATTEMPTS:
+                missing = report_missing(run)
+                schools = list(School.objects.filter(pk__in=missing[:11]).order_by("pk"))
+                report_fail(
+                    run_id=run.pk,
+                    reason=(
+                        f"Выгрузка остановилась и не возобновилась после {MAX_ATTEMPTS} попыток. "
+                        + (f"Не посчитаны школы ({len(missing)}): {_names(schools)}." if missing else "")
+                    ).strip(),
+                )
+                failed.append(run.pk)
+                continue
+            ReportRun.objects.filter(pk=run.pk).update(attempts=run.attempts + 1, progressed_at=now)
+            transaction.on_commit(lambda run=run: report_resume(run))  # type: ignore[misc]
+            resumed.append(run.pk)
+    return {"resumed": resumed, "failed": failed}
 
 
 def _pct(num: int, den: int) -> float | None:
@@ -108,11 +193,7 @@ def _pct(num: int, den: int) -> float | None:
 
 def report_table(run: ReportRun) -> list[dict[str, Any]]:
     """Rows in the customary order: municipality, then school, with «Итого» per municipality and region."""
-    rows = list(
-        ReportRow.objects.filter(run=run)
-        .select_related("school__municipality")
-        .order_by("school__municipality__name", "school__short_name")
-    )
+    rows = list(ReportRow.objects.filter(run=run).order_by("municipality", "title", "school_id"))
     table: list[dict[str, Any]] = []
     region: dict[str, Any] = {}
     current: str | None = None
@@ -134,7 +215,7 @@ def report_table(run: ReportRun) -> list[dict[str, Any]]:
                 target.setdefault(group, {})[code] = target.get(group, {}).get(code, 0) + n
 
     for number, row in enumerate(rows, start=1):
-        municipality = row.school.municipality.name
+        municipality = row.municipality
         if current is not None and municipality != current:
             table.append({"kind": "total", "title": f"Итого: {current}", "values": subtotal})
             subtotal = {}
@@ -144,7 +225,7 @@ def report_table(run: ReportRun) -> list[dict[str, Any]]:
                 "kind": "school",
                 "number": number,
                 "municipality": municipality,
-                "title": row.school.short_name,
+                "title": row.title,
                 "values": row.values,
             }
         )
@@ -195,7 +276,8 @@ def report_xlsx(run: ReportRun) -> bytes:
         for cell in row:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    for entry in report_table(run):
+    table = report_table(run)
+    for entry in table:
         if entry["kind"] == "school":
             _append(sheet, [entry["number"], entry["municipality"], entry["title"], *_flat(entry)])
         else:
@@ -204,7 +286,7 @@ def report_xlsx(run: ReportRun) -> bytes:
                 cell.font = Font(bold=True)
     sheet.column_dimensions["B"].width = 30
     sheet.column_dimensions["C"].width = 40
-    _forms_sheet(workbook, report_table(run)[-1]["values"])
+    _forms_sheet(workbook, table[-1]["values"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -231,10 +313,19 @@ def _forms_sheet(workbook: Workbook, region: dict[str, Any]) -> None:
 
 
 def report_build(*, run: ReportRun) -> ReportRun:
-    run.file.save(f"report-{run.pk}-{run.on:%Y%m%d}.xlsx", ContentFile(report_xlsx(run)), save=False)
-    run.status, run.finished_at = ReportRun.Status.DONE, timezone.now()
-    run.save(update_fields=["file", "status", "finished_at"])
-    return run
+    """Build and store the file once: the run's row is locked, so two last batches cannot both build."""
+    with transaction.atomic():
+        locked = ReportRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status != ReportRun.Status.RUNNING:
+            return locked
+        if report_missing(locked):
+            return locked  # a batch is still out: its own end builds the file
+        content = report_xlsx(locked)
+        locked.file.save(f"report-{locked.pk}-{locked.on:%Y%m%d}.xlsx", ContentFile(content), save=False)
+        locked.status, locked.finished_at = ReportRun.Status.DONE, timezone.now()
+        locked.finished = locked.total
+        locked.save(update_fields=["file", "status", "finished_at", "finished"])
+    return locked
 
 
 def report_csv(run: ReportRun) -> bytes:

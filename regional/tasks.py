@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
 
 from config.celery import RegionTask, SchoolTask, app, send_to_school
 from regional.checklist.snapshots import snapshot_refresh
@@ -27,32 +30,31 @@ def snapshots_rebuild_all_task() -> int:
     return len(schools)
 
 
-@app.task(base=RegionTask, name="regional.report_dispatch")
-def report_dispatch_task(run_id: int) -> int:
-    """The public dispatcher of a report: one job per school, each computing in its own schema."""
-    from regional.models import ReportRun
+class ReportTask(RegionTask):
+    """A report job: redelivered if its worker dies (idempotent), failing the run with a reason at the end."""
 
-    schools = list(School.objects.filter(status=School.Status.ACTIVE).values_list("schema_name", flat=True))
-    ReportRun.objects.filter(pk=run_id).update(total=len(schools))
-    if not schools:
-        report_build_task.delay(run_id)
-    for schema_name in schools:
-        send_to_school(report_school_task, schema_name, run_id)
-    return len(schools)
+    abstract = True
+    acks_late = True
+    reject_on_worker_lost = True
+    autoretry_for = (OperationalError, InterfaceError)  # the database was away: try again shortly
+    retry_backoff = 2
+    max_retries = 3
 
+    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        from regional.reports import report_fail
 
-@app.task(base=SchoolTask, name="regional.report_school")
-def report_school_task(run_id: int) -> None:
-    from regional.models import ReportRun
-    from regional.reports import report_row_save, school_report_values
-
-    run = ReportRun.objects.get(pk=run_id)
-    school = School.objects.get(schema_name=current_schema_name())
-    if report_row_save(run=run, school=school, values=school_report_values(on=run.on, school=school)):
-        report_build_task.apply_async(args=[run_id], headers={"_schema_name": "public"})
+        report_fail(run_id=args[0], reason=f"Фоновое задание завершилось с ошибкой: {type(exc).__name__}.")
 
 
-@app.task(base=RegionTask, name="regional.report_build")
+@app.task(base=ReportTask, name="regional.report_batch", soft_time_limit=120, time_limit=150)
+def report_batch_task(run_id: int, school_ids: list[int]) -> int:
+    """A batch of schools of a report run; each school is computed in its own schema."""
+    from regional.reports import report_batch
+
+    return report_batch(run_id=run_id, school_ids=school_ids)
+
+
+@app.task(base=ReportTask, name="regional.report_build", soft_time_limit=300, time_limit=330)
 def report_build_task(run_id: int) -> str:
     from regional.models import ReportRun
     from regional.reports import report_build

@@ -35,6 +35,7 @@ urlpatterns = [
     ),
     path("reports/", report_views.reports, name="region-reports"),
     path("reports/<int:pk>/", report_views.report_detail, name="region-report"),
+    path("reports/<int:pk>/retry/", report_views.report_retry_view, name="region-report-retry"),
     path("reports/templates/", report_views.report_template_upload, name="region-report-template-upload"),
     path(
         "reports/<int:pk>/templates/<int:template_pk>/",

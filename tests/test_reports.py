@@ -36,7 +36,12 @@ def test_the_federal_export_has_the_customary_layout_and_correct_totals(
 ):
     admin, run = _run_export(host_client, world, django_capture_on_commit_callbacks)
     assert (run.status, run.total, run.finished) == ("done", 3, 3)
-    assert admin.get(f"/reports/{run.pk}/?progress=1").json() == {"status": "done", "finished": 3, "total": 3}
+    assert admin.get(f"/reports/{run.pk}/?progress=1").json() == {
+        "status": "done",
+        "finished": 3,
+        "total": 3,
+        "error": "",
+    }
     assert (
         "33,3 % (2 из 6)" in admin.get(f"/reports/{run.pk}/").content.decode()
     )  # region → municipality → school

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Q
 
 from core.consents.selectors import consent_check
 from core.indicators.models import ContingentDeclaration
@@ -29,22 +30,37 @@ class Share:
         return round(100 * self.numerator / self.denominator, 1) if self.denominator else None
 
 
+def current_pairs_q(on: date) -> Q:
+    """Pairs that count on ``on``: started, not ended, not suspended on that date (dated periods)."""
+    return active_on(on)
+
+
+def _members_with_consent(on: date) -> tuple[dict[int, set[str]], list[Person]]:
+    """Roles of the people in a current pair on ``on`` whose consents are valid, and those people.
+
+    Three queries however many members: the memberships, their people, the people's consents
+    (prefetched, so consent_check reads them from memory).
+    """
+    memberships = list(
+        PairMember.objects.filter(pair__in=Pair.objects.filter(current_pairs_q(on)), since__lte=on)
+        .exclude(until__lt=on)
+        .values_list("person_id", "role")
+    )
+    people = Person.objects.filter(pk__in={person_id for person_id, _role in memberships}).prefetch_related(
+        "consents"
+    )
+    allowed = [p for p in people if consent_check(person=p, on=on).allowed]
+    ids = {p.pk for p in allowed}
+    roles: dict[int, set[str]] = {}
+    for person_id, role in memberships:
+        if person_id in ids:
+            roles.setdefault(person_id, set()).add(role)
+    return roles, allowed
+
+
 def members_in_mentoring(on: date) -> dict[int, set[str]]:
     """{person id: {"mentor", "mentee"}} for people in a current pair on ``on`` with valid consents."""
-    pairs = Pair.objects.filter(active_on(on)).exclude(status=Pair.Status.SUSPENDED)
-    members = (
-        PairMember.objects.filter(pair__in=pairs, since__lte=on)
-        .exclude(until__lt=on)
-        .select_related("person")
-    )
-    roles: dict[int, set[str]] = {}
-    allowed: dict[int, bool] = {}
-    for member in members:
-        if member.person_id not in allowed:
-            allowed[member.person_id] = consent_check(person=member.person, on=on).allowed
-        if allowed[member.person_id]:
-            roles.setdefault(member.person_id, set()).add(member.role)
-    return roles
+    return _members_with_consent(on)[0]
 
 
 def _is_young_teacher(person: Person, on: date) -> bool:
@@ -83,3 +99,63 @@ def indicators_on(on: date) -> dict[str, Share]:
             teachers, lambda p: p.pk in roles, declared.teachers if declared else None
         ),
     }
+
+
+def _young_teacher_q(on: date) -> Q:
+    # The same test as _is_young_teacher, in SQL: age_on(birth, on) < 35 ⇔ birth > on − 35 years.
+    return Q(
+        category=Category.TEACHER,
+        birth_date__gt=on - relativedelta(years=35),
+        career_start__gt=on - relativedelta(years=3),
+    )
+
+
+@dataclass(frozen=True)
+class IndicatorCounts:
+    shares: dict[str, tuple[int, int]]  # key → (counted, total), as in indicators_on
+    mentors: int  # people, not memberships, with valid consents
+    mentees: int
+
+
+def indicator_counts_on(on: date) -> IndicatorCounts:
+    """The three shares of indicators_on as (counted, total), set-based: five queries however many people.
+
+    The export calls this for thousands of schools, so nobody is loaded except the members of current
+    pairs (whose consents must be checked one by one); the register's totals are counted in SQL with
+    the same age and career tests as indicators_on (10 ≤ age ≤ 18 ⇔ on − 19 years < birth ≤ on − 10 years).
+    """
+    roles, members = _members_with_consent(on)
+    totals = Person.objects.aggregate(
+        students=Count(
+            "pk",
+            filter=Q(
+                category=Category.STUDENT,
+                birth_date__gt=on - relativedelta(years=19),
+                birth_date__lte=on - relativedelta(years=10),
+            ),
+        ),
+        teachers=Count("pk", filter=Q(category=Category.TEACHER)),
+        young=Count("pk", filter=_young_teacher_q(on)),
+    )
+    declared = ContingentDeclaration.objects.filter(year=on.year).first()
+    students = teachers = young = 0
+    for person in members:
+        if person.category == Category.STUDENT and person.birth_date is not None:
+            students += 10 <= age_on(person.birth_date, on) <= 18
+        elif person.category == Category.TEACHER:
+            teachers += 1
+            young += _is_young_teacher(person, on) and "mentee" in roles[person.pk]
+
+    def total(counted: int | None, field: str) -> int:
+        declared_total = getattr(declared, field) if declared is not None else None
+        return declared_total if declared_total else counted or 0
+
+    return IndicatorCounts(
+        shares={
+            "students_10_18": (students, total(totals["students"], "students_10_18")),
+            "young_teachers_with_mentor": (young, total(totals["young"], "young_teachers")),
+            "teachers_in_mentoring": (teachers, total(totals["teachers"], "teachers")),
+        },
+        mentors=sum(1 for r in roles.values() if PairMember.Role.MENTOR in r),
+        mentees=sum(1 for r in roles.values() if PairMember.Role.MENTEE in r),
+    )
