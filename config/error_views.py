@@ -22,6 +22,15 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its except block: a database that went away (e.g. while the session was
+    # saved, past the middleware's own checks) is a 503 to retry, not a 500.
+    import sys
+
+    from config.unavailable import database_is_unavailable, database_unavailable_response
+
+    exc = sys.exc_info()[1]
+    if exc is not None and database_is_unavailable(exc):
+        return database_unavailable_response(request, exc)
     if _is_api(request):
         return JsonResponse({"error": {"code": "server_error", "message": "Внутренняя ошибка."}}, status=500)
     return HttpResponse(get_template("500.html").render(), status=500)

@@ -1,7 +1,9 @@
 """Request routing by host, then access by role.
 
 SchoolTenantMiddleware (first): the base host is the region site (public schema); ``<slug>.<base>`` is a
-school; any other host is a 404 — never the public site.
+school; any other host — ``www.<slug>.<base>`` and ``www.<base>`` included — is a 404, never the public site.
+It also turns an unreachable database into a 503 (config/unavailable.py) for everything behind it, and a
+school whose schema is missing into a «Школа недоступна» page.
 
 AccessMiddleware (after authentication): a school's pages only for that school's members (403 for
 anyone else), region pages only for regional staff. The API enforces the same rules in its permission
@@ -14,10 +16,17 @@ import sentry_sdk
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.request import split_domain_port
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from config.unavailable import (
+    database_is_unavailable,
+    database_unavailable_response,
+    school_unavailable_response,
+)
 from tenants.context import current_schema_name, request_school, set_public_schema
 from tenants.models import Domain, School
 from tenants.selectors import user_is_regional_staff, user_may_enter_school, user_workplaces
@@ -29,23 +38,55 @@ OPEN_PATH_PREFIXES = ("/accounts/", "/invite/", "/static/", "/api/", "/favicon.i
 REGION_ONLY_OPEN_PREFIXES = ("/admin/",)
 
 
+# Whether the school's schema exists, read in the same query as the host's domain (no extra round trip).
+# A constant statement: no input reaches it. The join alias is the table's name (one join, from Domain).
+_SCHEMA_EXISTS = RawSQL("EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = tenants_school.schema_name)", [])
+
+
 class SchoolTenantMiddleware(TenantMainMiddleware):
+    @staticmethod
+    def hostname_from_request(request: HttpRequest) -> str:
+        # django-tenants strips a leading «www.», which served www.<slug>.<base> as the school and
+        # www.<base> as the region. Only the exact hosts are ours.
+        return split_domain_port(request.get_host())[0].lower()
+
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        try:
+            return self._route(request)
+        except Exception as exc:
+            if database_is_unavailable(exc):
+                return database_unavailable_response(request, exc)
+            raise
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        # Any view (or its template) that meets a lost database: 503, also under DEBUG.
+        if database_is_unavailable(exception):
+            return database_unavailable_response(request, exception)
+        return None
+
+    def _route(self, request: HttpRequest) -> HttpResponse | None:
         set_public_schema()
-        hostname = self.hostname_from_request(request).lower()
+        hostname = self.hostname_from_request(request)
         if hostname == settings.BASE_DOMAIN:
             request.tenant = connection.tenant  # type: ignore[attr-defined]  # django-tenants' public stand-in
             self.setup_url_routing(request, force_public=True)
         else:
             try:
-                domain = Domain.objects.select_related("tenant").get(domain=hostname)
+                domain = (
+                    Domain.objects.select_related("tenant")
+                    .annotate(schema_exists=_SCHEMA_EXISTS)
+                    .get(domain=hostname)
+                )
             except Domain.DoesNotExist:
                 raise Http404(f"Unknown host {hostname!r}") from None
             tenant = domain.tenant
             if tenant.status in (School.Status.PENDING, School.Status.FAILED):
                 # The schema may not exist yet: never route a request into it.
                 return render(request, "school_not_ready.html", {"school": tenant}, status=503)
-            tenant.domain_url = hostname
+            if not domain.schema_exists:
+                # A registered school whose schema is gone: say so, never a 500; the region is unaffected.
+                return school_unavailable_response(request, tenant)
+            tenant.domain_url = hostname  # type: ignore[assignment]  # declared None in django-tenants
             request.tenant = tenant  # type: ignore[attr-defined]
             connection.set_tenant(tenant)  # type: ignore[attr-defined]
             self.setup_url_routing(request)
@@ -58,9 +99,15 @@ class AccessMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
-            sentry_sdk.set_user({"id": request.user.pk})
-        denied = self._check(request)
+        try:
+            # request.user loads the session and the user: the first queries of most requests.
+            if request.user.is_authenticated:
+                sentry_sdk.set_user({"id": request.user.pk})
+            denied = self._check(request)
+        except Exception as exc:
+            if database_is_unavailable(exc):
+                return database_unavailable_response(request, exc)
+            raise
         return denied if denied is not None else self.get_response(request)
 
     def _check(self, request: HttpRequest) -> HttpResponse | None:

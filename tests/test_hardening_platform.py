@@ -1,13 +1,22 @@
 """Platform hardening: login throttling, failures users see, durable data, hosts and origins."""
 
+import http.client
+import json
 import os
+import socket
 import subprocess
 import sys
+import threading
+import time
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 from django.conf import settings
-from django.test import override_settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import OperationalError, connection, connections
+from django.test import RequestFactory, override_settings
 
+from config.error_views import server_error
 from tests.conftest import PASSWORD
 
 LIMITED = "Слишком много неудачных попыток"
@@ -90,3 +99,137 @@ def test_production_trusts_one_proxy_and_nginx_overwrites_the_header():
     # The client's own X-Forwarded-For is replaced, not appended to.
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx
     assert "$proxy_add_x_forwarded_for" not in nginx
+
+
+# --- 6. failures users see ----------------------------------------------------------------------------
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class LiveApp:
+    """The real WSGI handler on a real socket, in a thread with its own database connection.
+
+    Unlike the test client, this runs Django's connection housekeeping between requests (health checks,
+    reconnecting), which is what recovery depends on. ``database_port`` points the thread's connection
+    elsewhere (a closed port = a database that is down) without touching the test's own connection.
+    """
+
+    def __init__(self) -> None:
+        self.database_port: int | None = None
+        self.backend_pid: int | None = None
+        self._conn: object = None
+        self._real_port: object = None
+        self._django = WSGIHandler()
+        self._server = make_server("127.0.0.1", 0, self._app, handler_class=_QuietHandler)
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _app(self, environ, start_response):
+        conn = connections["default"]  # the server thread's own wrapper
+        if conn is not self._conn:
+            conn.settings_dict = dict(conn.settings_dict)  # this thread's copy only
+            self._conn, self._real_port = conn, conn.settings_dict["PORT"]
+        conn.settings_dict["PORT"] = self.database_port or self._real_port
+        try:
+            return self._django(environ, start_response)
+        finally:
+            if conn.connection is not None and not conn.connection.closed:
+                self.backend_pid = conn.connection.info.backend_pid
+
+    def _serve(self) -> None:
+        try:
+            self._server.serve_forever(poll_interval=0.05)
+        finally:
+            connections.close_all()
+
+    def __enter__(self) -> "LiveApp":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._thread.join(5)
+        self._server.server_close()
+
+    def get(self, host: str, path: str) -> tuple[int, dict[str, str], str]:
+        conn = http.client.HTTPConnection("127.0.0.1", self._server.server_port, timeout=20)
+        try:
+            conn.request("GET", path, headers={"Host": host})
+            response = conn.getresponse()
+            return response.status, dict(response.getheaders()), response.read().decode()
+        finally:
+            conn.close()
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _terminate(pid: int | None) -> None:
+    assert pid is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_lost_database_is_a_503_in_russian_and_recovery_needs_nobody(world, debug):
+    host = world.host(world.school_a)
+    with override_settings(DEBUG=debug), LiveApp() as app:
+        assert app.get(host, "/accounts/login/")[0] == 200
+
+        # The server goes away: the live connection is killed and new ones are refused.
+        app.database_port = _closed_port()
+        _terminate(app.backend_pid)
+        status, headers, body = app.get(host, "/accounts/login/")
+        assert status == 503, body[:500]
+        assert "Сервис временно недоступен" in body and "Traceback" not in body
+        assert int(headers["Retry-After"]) > 0
+        status, headers, body = app.get(host, "/api/v1/people/")
+        assert status == 503 and headers["Content-Type"] == "application/json"
+        assert json.loads(body)["error"]["code"] == "service_unavailable"
+        assert "Retry-After" in headers
+
+        # It comes back: the very next request is served, nobody restarts anything.
+        app.database_port = None
+        started = time.monotonic()
+        assert app.get(host, "/accounts/login/")[0] == 200
+        assert time.monotonic() - started < 2
+
+        # A connection killed under a running app (a failover, an admin's pg_terminate_backend):
+        # the health check replaces it before the request uses it.
+        _terminate(app.backend_pid)
+        assert app.get(host, "/accounts/login/")[0] == 200
+
+
+def test_a_database_error_past_the_middleware_is_still_a_503():
+    request = RequestFactory().get("/people/", HTTP_HOST="school-a.localhost")
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        response = server_error(request)
+    assert response.status_code == 503 and response["Retry-After"]
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert server_error(request).status_code == 500
+
+
+@pytest.mark.django_db
+def test_a_school_without_its_schema_says_so_and_the_region_keeps_working(host_client, world):
+    with connection.cursor() as cursor:  # rolled back with the test's transaction
+        cursor.execute(f'DROP SCHEMA "{world.school_c.schema_name}" CASCADE')
+
+    response = host_client(world.school_c, world.regional_admin).get("/")
+    assert response.status_code == 503
+    assert "Школа недоступна" in response.content.decode()
+    api = host_client(world.school_c, world.regional_admin).get("/api/v1/people/")
+    assert api.status_code == 503 and api.json()["error"]["code"] == "school_unavailable"
+
+    assert host_client(None, world.regional_admin).get("/").status_code == 200
+    assert host_client(None, world.regional_admin).get("/compliance/").status_code == 200
+    assert host_client(world.school_a, world.curator_a).get("/").status_code == 200
