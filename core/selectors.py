@@ -10,7 +10,7 @@ from core.acts.models import ActKind, LocalAct
 from core.consents.selectors import consent_check, people_due_own_consent
 from core.monitoring.services import survey_completion
 from core.pairs.models import Pair
-from core.pairs.selectors import active_on, pairs_inactive
+from core.pairs.selectors import pairs_inactive, running_on
 from core.people.models import BankEntry, Category, Person
 from core.programmes.models import Programme, ProgrammeTask
 from core.roadmap.services import roadmap_overdue
@@ -22,7 +22,7 @@ def mentoring_summary(*, today: date) -> dict[str, Any]:
 
     forms = dict(MentoringForm.objects.values_list("code", "name"))
     role_models = dict(RoleModel.objects.values_list("pk", "name"))
-    current = Pair.objects.filter(active_on(today)).exclude(status=Pair.Status.ENDED)
+    current = Pair.objects.filter(running_on(today)).exclude(status=Pair.Status.ENDED)
     by_form = current.values("form_code", "role_model_id").annotate(n=Count("pk")).order_by("-n")
     programmes = Programme.objects.values("stage", "status").annotate(n=Count("pk"))
     filled, expected = survey_completion()

@@ -1,5 +1,5 @@
 """Celery's autodiscovery looks here; the tasks live beside their subdomains."""
 
-from core.health.tasks import worker_check_process
+from core.pairs.tasks import consents_enforce_daily
 
-__all__ = ["worker_check_process"]
+__all__ = ["consents_enforce_daily"]

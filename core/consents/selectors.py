@@ -1,5 +1,6 @@
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -45,6 +46,53 @@ def consent_check(*, person: Person, on: date) -> ConsentCheck:
                 + f" на {on:%d.%m.%Y}."
             )
     return ConsentCheck(allowed=not problems, problems=problems)
+
+
+def consent_change_dates(person: Person) -> set[date]:
+    """The days on which ``consent_check`` for this person can change its answer: a consent starts, ends
+    (the day after ``valid_until``) or is withdrawn, or the person comes of age. Between two of them the
+    answer stays the same, so checking these days (and the first day of a window) checks every day."""
+    days: set[date] = set()
+    for consent in person.consents.all():
+        days.add(consent.valid_from)
+        if consent.valid_until is not None:
+            days.add(consent.valid_until + timedelta(days=1))
+        if consent.withdrawn_on is not None:
+            days.add(consent.withdrawn_on)
+    if person.birth_date is not None:
+        days.add(person.birth_date + relativedelta(years=18))
+    return days
+
+
+@dataclass(frozen=True)
+class ConsentGap:
+    """The first day in a window on which a person's consents were not valid, and why."""
+
+    on: date
+    problems: list[str]
+
+
+def consent_first_gap(
+    *,
+    person: Person,
+    since: date,
+    until: date,
+    also: Iterable[date] = (),
+    skip: Callable[[date], bool] | None = None,
+) -> ConsentGap | None:
+    """The first day in ``since…until`` when ``person`` may not take part, or None when every day is fine.
+
+    ``also`` adds days where the caller's own answer changes (e.g. suspension periods), and ``skip`` leaves
+    out days the caller has already dealt with; between two change days both answers are constant.
+    """
+    days = sorted(d for d in {since, *consent_change_dates(person), *also} if since <= d <= until)
+    for day in days:
+        if skip is not None and skip(day):
+            continue
+        check = consent_check(person=person, on=day)
+        if not check.allowed:
+            return ConsentGap(on=day, problems=check.problems)
+    return None
 
 
 def people_due_own_consent(*, on: date) -> list[Person]:

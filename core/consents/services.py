@@ -4,11 +4,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from core.audit.services import audit_log
 from core.consents.models import Consent
 from core.documents.render import docx_render, ru_date
 from core.files.validation import upload_check
+from core.pairs.services import pairs_enforce_consents
 from core.people.models import Person
 from tenants.models import School, User
 
@@ -26,32 +28,31 @@ def consent_create(
         )
     consent.save()
     audit_log(actor=actor, action="consent_add", obj=consent, changes={"kind": consent.kind})
-    return consent
-
-
-@transaction.atomic
-def consent_attach_scan(*, consent: Consent, scan: UploadedFile, actor: User | None) -> Consent:
-    checked = upload_check(scan)
-    consent.scan.save(f"consent-{consent.person_id}-{consent.kind}.{checked.extension}", scan, save=True)
-    audit_log(actor=actor, action="consent_scan", obj=consent)
+    # A new consent can only help, but every path that touches consents answers to the one rule.
+    pairs_enforce_consents(on=timezone.localdate(), people=[person], actor=actor)
     return consent
 
 
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, on: date, reason: str, actor: User | None) -> Consent:
-    """Withdrawal ends the consent from ``on`` and suspends the person's current pairs."""
-    from core.pairs.services import pairs_suspend_for_person
-
+    """Withdrawal ends the consent from ``on``; every pair the person was in on or after ``on`` is suspended
+    from that day (also pairs formed later or ended since: a withdrawal dated back is still the truth)."""
     if consent.withdrawn_on is not None:
         raise ValidationError("Согласие уже отозвано.", code="already_withdrawn")
     if on < consent.valid_from:
         raise ValidationError("Дата отзыва раньше начала действия согласия.", code="withdraw_before_start")
+    if on > timezone.localdate():
+        # A withdrawal is a fact that has happened; a future one would leave pairs working until the day.
+        raise ValidationError("Дата отзыва не может быть позже сегодняшнего дня.", code="withdraw_in_future")
     consent.withdrawn_on = on
     consent.withdrawal_reason = reason
     consent.save(update_fields=["withdrawn_on", "withdrawal_reason"])
     audit_log(actor=actor, action="consent_withdraw", obj=consent, changes={"withdrawn_on": f"{on:%d.%m.%Y}"})
-    pairs_suspend_for_person(
-        person=consent.person, on=on, reason=f"Отозвано: {consent.get_kind_display()}", actor=actor
+    pairs_enforce_consents(
+        on=timezone.localdate(),
+        people=[consent.person],
+        reason=f"Отозвано: {consent.get_kind_display()}",
+        actor=actor,
     )
     return consent
 

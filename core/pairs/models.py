@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +42,38 @@ class Pair(models.Model):
 
     def __str__(self) -> str:
         return f"Пара № {self.pk}"
+
+
+class PairSuspension(models.Model):
+    """A period during which a pair was stopped (from ``since`` to ``until`` inclusive; open while it lasts).
+
+    Dated, so that «was this pair working on D?» is answered from what was known about D, and a suspension
+    recorded today never changes the figures of an earlier date (``core.pairs.selectors.active_on``).
+    """
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="suspensions")
+    since = models.DateField(_("приостановлена с"))
+    until = models.DateField(_("по"), null=True, blank=True)
+    reason = models.CharField(_("причина"), max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["since", "pk"]
+        verbose_name = _("приостановка пары")
+        verbose_name_plural = _("приостановки пар")
+        indexes = [models.Index(fields=["pair", "since"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(until__isnull=True) | models.Q(until__gte=models.F("since")),
+                name="pair_suspension_dates_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Пара № {self.pair_id} приостановлена с {self.since:%d.%m.%Y}"
+
+    def covers(self, on: date) -> bool:
+        return self.since <= on and (self.until is None or self.until >= on)
 
 
 class PairMember(models.Model):

@@ -1,10 +1,12 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
-from core.pairs.models import Meeting, Pair, PairMember
+from core.consents.selectors import consent_check
+from core.pairs.models import Pair, PairMember, PairSuspension
 from core.people.models import BankEntry, Person
+from core.programmes.models import Programme
 
 
 def person_token(person: Person) -> str:
@@ -12,8 +14,48 @@ def person_token(person: Person) -> str:
     return f"external:{person.external_kind}" if person.category == "external" else person.category
 
 
-def active_on(on: date) -> Q:
+def running_on(on: date) -> Q:
+    """Started by ``on`` and not ended before it, suspended or not (a suspended pair still holds its places)."""
     return Q(started_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+
+
+def suspended_on(on: date) -> Exists:
+    """The pair has a suspension period covering ``on``. Periods, not the current status, answer for a date,
+    so a suspension recorded today leaves every earlier date as it was."""
+    return Exists(
+        PairSuspension.objects.filter(pair=OuterRef("pk"), since__lte=on).filter(
+            Q(until__isnull=True) | Q(until__gte=on)
+        )
+    )
+
+
+def active_on(on: date) -> Q:
+    """Working on ``on``: started, not ended and not suspended on that date (from dated data only)."""
+    return running_on(on) & ~Q(suspended_on(on))
+
+
+def pair_suspended_on(pair: Pair, on: date) -> bool:
+    return pair.suspensions.filter(since__lte=on).filter(Q(until__isnull=True) | Q(until__gte=on)).exists()
+
+
+def programmes_completed_on(on: date) -> QuerySet[Programme]:
+    """Programmes completed by ``on``, by their actual completion date (not the planned end)."""
+    return Programme.objects.filter(status=Programme.Status.COMPLETED, completed_on__lte=on)
+
+
+def consent_rule_breaches(on: date) -> list[PairMember]:
+    """Members of pairs working on ``on`` whose consents are not valid that day. The rule says: none.
+
+    Three queries however many members (memberships with their people, then the people's consents).
+    """
+    members = (
+        PairMember.objects.filter(pair__in=Pair.objects.filter(active_on(on)), since__lte=on)
+        .exclude(until__lt=on)
+        .select_related("person")
+        .prefetch_related("person__consents")
+        .order_by("pair_id", "pk")
+    )
+    return [m for m in members if not consent_check(person=m.person, on=on).allowed]
 
 
 def members_on(pair: Pair, on: date) -> list[PairMember]:
@@ -25,18 +67,21 @@ class PairState:
     pair: Pair
     mentors: list[Person]
     mentees: list[Person]
+    suspended: bool = False  # suspended on that date (a period covers it), whatever its status today
 
 
 def pairs_on(*, on: date) -> list[PairState]:
     """Pairs and groups as they were on ``on``: who was in them that day."""
     states = []
-    for pair in Pair.objects.filter(active_on(on)).prefetch_related("members__person").order_by("pk"):
+    pairs = Pair.objects.filter(running_on(on)).annotate(suspended_then=suspended_on(on))
+    for pair in pairs.prefetch_related("members__person").order_by("pk"):
         members = members_on(pair, on)
         states.append(
             PairState(
                 pair=pair,
                 mentors=[m.person for m in members if m.role == PairMember.Role.MENTOR],
                 mentees=[m.person for m in members if m.role == PairMember.Role.MENTEE],
+                suspended=pair.suspended_then,
             )
         )
     return states
@@ -45,7 +90,7 @@ def pairs_on(*, on: date) -> list[PairState]:
 def mentor_load(*, person: Person, on: date, exclude_pair: Pair | None = None) -> int:
     """How many mentees this mentor leads on ``on`` across current pairs."""
     pairs = (
-        Pair.objects.filter(active_on(on))
+        Pair.objects.filter(running_on(on))
         .exclude(status=Pair.Status.ENDED)
         .filter(members__person=person, members__role=PairMember.Role.MENTOR)
     )
@@ -113,7 +158,3 @@ def mentor_suggestions(*, mentee: Person, form_code: str, on: date) -> list[Sugg
         reasons.append(f"свободных мест: {free}")
         suggestions.append(Suggestion(entry=candidate, score=score, reasons=reasons, free=free))
     return sorted(suggestions, key=lambda s: (-s.score, s.entry.person.last_name))
-
-
-def last_meeting(pair: Pair) -> Meeting | None:
-    return pair.meetings.order_by("-date").first()

@@ -1,18 +1,21 @@
 """Forming, suspending and ending pairs and groups; logging meetings; the order that fixes them."""
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from core.acts.models import ActKind, LocalAct
 from core.acts.services import act_attach_generated_docx, order_number_next
 from core.audit.services import audit_log
-from core.consents.selectors import consent_check
+from core.consents.selectors import consent_check, consent_first_gap
 from core.documents.render import docx_render, ru_date
-from core.pairs.models import Meeting, Pair, PairMember
-from core.pairs.selectors import active_on, mentor_load, person_token
+from core.pairs.models import Meeting, Pair, PairMember, PairSuspension
+from core.pairs.selectors import mentor_load, pair_suspended_on, person_token
 from core.people.models import BankEntry, Person
 from tenants.models import School, User
 
@@ -44,9 +47,10 @@ def pair_check_people(*, form: Any, mentors: list[Person], mentees: list[Person]
         for person in people:
             if person_token(person) not in allowed:
                 problems.append(f"{person.short_name} не может быть {role} в форме «{form.name}».")
-            check = consent_check(person=person, on=on)
-            if not check.allowed:
-                problems.extend(f"{person.short_name}: {p}" for p in check.problems)
+            # Valid on the start date and on every day since, when the pair is formed after its start.
+            gap = consent_first_gap(person=person, since=on, until=max(on, timezone.localdate()))
+            if gap is not None:
+                problems.extend(f"{person.short_name}: {p}" for p in gap.problems)
     for mentor in mentors:
         entry = mentor.bank_entries.filter(bank=BankEntry.Bank.MENTOR).first()
         if entry is None or entry.status not in (BankEntry.Status.APPROVED, BankEntry.Status.IN_PAIR):
@@ -90,6 +94,8 @@ def pair_create(
         obj=pair,
         changes={"form": form_code, "members": [p.short_name for p in [*mentors, *mentees]]},
     )
+    # Checked above already; kept so that every path that adds members goes through the one rule.
+    pairs_enforce_consents(on=max(started_on, timezone.localdate()), people=[*mentors, *mentees], actor=actor)
     return pair
 
 
@@ -107,10 +113,14 @@ def pair_end(*, pair: Pair, on: date, reason_code: str, actor: User | None) -> P
     pair.ended_on, pair.end_reason_code, pair.status = on, reason.code, Pair.Status.ENDED
     pair.save(update_fields=["ended_on", "end_reason_code", "status"])
     pair.members.filter(until__isnull=True).update(until=on)
+    # A suspension lasts at most as long as the pair.
+    pair.suspensions.filter(since__gt=on).delete()
+    pair.suspensions.filter(Q(until__isnull=True) | Q(until__gt=on)).update(until=on)
     programme = getattr(pair, "programme", None)
     if programme is not None and programme.status in ("approved", "running"):
         programme.status = "terminated" if reason.early else "completed"
-        programme.save(update_fields=["status"])
+        programme.completed_on = on
+        programme.save(update_fields=["status", "completed_on"])
     for member in pair.members.all():
         still_paired = PairMember.objects.filter(
             person=member.person, until__isnull=True, pair__status="active"
@@ -123,36 +133,104 @@ def pair_end(*, pair: Pair, on: date, reason_code: str, actor: User | None) -> P
     return pair
 
 
-def pairs_suspend_for_person(*, person: Person, on: date, reason: str, actor: User | None) -> list[Pair]:
-    """A withdrawn consent stops the person's current pairs until the curator sorts it out."""
-    pairs = list(
-        Pair.objects.filter(
-            active_on(on), status=Pair.Status.ACTIVE, members__person=person, members__until__isnull=True
-        ).distinct()
-    )
-    for pair in pairs:
-        pair.status, pair.suspended_reason = Pair.Status.SUSPENDED, reason
-        pair.save(update_fields=["status", "suspended_reason"])
-        audit_log(actor=actor, action="suspend", obj=pair, changes={"reason": reason})
-    return pairs
+def _first_breach(pair: Pair, *, on: date) -> tuple[date, date | None, str] | None:
+    """The earliest day up to ``on`` when a member of ``pair`` lacked valid consents and no suspension
+    period covered it: (that day, where the needed period ends or None, the reason). None: no breach."""
+    periods = list(pair.suspensions.all())
+    bounds = {p.since for p in periods} | {p.until + timedelta(days=1) for p in periods if p.until}
+
+    def covered(day: date) -> bool:
+        return any(p.covers(day) for p in periods)
+
+    first: tuple[date, date | None, str] | None = None
+    for member in pair.members.all():
+        lo = max(pair.started_on, member.since)
+        hi = min(d for d in (on, member.until, pair.ended_on) if d is not None)
+        if lo > hi:
+            continue
+        gap = consent_first_gap(person=member.person, since=lo, until=hi, also=bounds, skip=covered)
+        if gap is not None and (first is None or gap.on < first[0]):
+            # Stopped from that day until the curator resumes it, or only until this person's part or the
+            # pair itself ended, when it has (then the pair was in order again afterwards).
+            ends = [d for d in (member.until, pair.ended_on) if d is not None]
+            first = (gap.on, min(ends) if ends else None, f"{member.person.short_name}: {gap.problems[0]}")
+    return first
+
+
+@transaction.atomic
+def pairs_enforce_consents(
+    *, on: date, people: Iterable[Person] | None = None, reason: str = "", actor: User | None = None
+) -> list[PairSuspension]:
+    """THE consent rule, in one place: nobody takes part in a working pair without valid consents.
+
+    Every pair (of ``people``, or all) is checked for each day up to ``on`` on which a member's consents
+    were not valid and no suspension covered it; such a pair is suspended from that day, also when the day
+    lies in the past (a withdrawal dated back) or when the pair has ended since (then up to its end).
+    Called by every path that can break the rule: forming a pair, editing a person, adding or withdrawing
+    a consent, and the daily job that sees consents expire. Idempotent: a second call finds nothing.
+    """
+    today = timezone.localdate()
+    pairs = Pair.objects.filter(started_on__lte=on)
+    if people is not None:
+        ids = [p.pk for p in people]
+        pairs = pairs.filter(pk__in=PairMember.objects.filter(person__in=ids).values("pair_id"))
+    pairs = pairs.prefetch_related("members__person__consents", "suspensions").order_by("pk")
+    created: list[PairSuspension] = []
+    for pair in pairs.select_for_update(of=("self",)):
+        for _attempt in range(100):  # each round covers one more breach; a pair has few of them
+            breach = _first_breach(pair, on=on)
+            if breach is None:
+                break
+            since, until, why = breach
+            text = (f"{reason}. {why}" if reason else why)[:300]
+            period = PairSuspension.objects.create(pair=pair, since=since, until=until, reason=text)
+            pair.suspensions.add(period)  # keep the prefetched periods current for the next round
+            created.append(period)
+            audit_log(
+                actor=actor,
+                action="suspend",
+                obj=pair,
+                changes={"reason": text, "since": ru_date(since), "until": ru_date(until)},
+            )
+            if pair.status == Pair.Status.ACTIVE and period.covers(today):
+                pair.status, pair.suspended_reason = Pair.Status.SUSPENDED, text
+                pair.save(update_fields=["status", "suspended_reason"])
+    return created
+
+
+def pair_require_working(pair: Pair, *, on: date, what: str) -> None:
+    """Refuse ``what`` on a pair that is suspended on ``on``: the rule stops the work, not only the figures."""
+    if pair.status == Pair.Status.SUSPENDED or pair_suspended_on(pair, on):
+        raise ValidationError(
+            f"Пара № {pair.pk} приостановлена на {on:%d.%m.%Y}: {what} нельзя. "
+            "Куратор возобновит её, когда согласия всех участников снова будут действовать.",
+            code="pair_suspended",
+        )
 
 
 @transaction.atomic
 def pair_resume(*, pair: Pair, on: date, actor: User | None) -> Pair:
+    """The curator restarts a suspended pair from ``on``: its open periods end the day before."""
     if pair.status != Pair.Status.SUSPENDED:
         raise ValidationError("Пара не приостановлена.")
     problems = [
         f"{m.person.short_name}: {p}"
-        for m in pair.members.filter(until__isnull=True)
+        for m in pair.members.filter(Q(until__isnull=True) | Q(until__gte=on))
         .select_related("person")
         .prefetch_related("person__consents")
         for p in consent_check(person=m.person, on=on).problems
     ]
     if problems:
         raise ValidationError(problems)
+    for period in pair.suspensions.filter(Q(until__isnull=True) | Q(until__gte=on)):
+        if period.since >= on:
+            period.delete()  # suspended and resumed the same day: the pair never stopped for a whole day
+        else:
+            period.until = on - timedelta(days=1)
+            period.save(update_fields=["until"])
     pair.status, pair.suspended_reason = Pair.Status.ACTIVE, ""
     pair.save(update_fields=["status", "suspended_reason"])
-    audit_log(actor=actor, action="resume", obj=pair)
+    audit_log(actor=actor, action="resume", obj=pair, changes={"on": ru_date(on)})
     return pair
 
 
@@ -162,6 +240,7 @@ def meeting_add(*, pair: Pair, data: dict[str, Any], actor: User | None) -> Meet
         raise ValidationError({"date": "Пара уже завершена."})
     if data["date"] < pair.started_on:
         raise ValidationError({"date": "Встреча раньше начала работы пары."})
+    pair_require_working(pair, on=data["date"], what="записывать встречи")
     meeting = Meeting.objects.create(pair=pair, created_by_id=actor.pk if actor else None, **data)
     audit_log(actor=actor, action="meeting", obj=pair, changes={"date": ru_date(meeting.date)})
     return meeting

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import school_staff_required, user_is_school_staff
+from core.dates import parse_on_param
 from core.pairs.forms import MeetingForm, PairEndForm, PairForm, ProgrammeForm
 from core.pairs.models import Pair, PairMember
 from core.pairs.selectors import mentor_suggestions, pairs_for_user, pairs_inactive, pairs_on
@@ -47,10 +48,7 @@ def _catalogue_names() -> dict[str, dict]:
 
 
 def _parse_date(raw: str | None) -> date:
-    try:
-        return date.fromisoformat(raw) if raw else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+    return parse_on_param(raw)  # an impossible date is a 400, not silently today
 
 
 @school_staff_required
@@ -115,6 +113,11 @@ def pair_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pair, role = pair_get_for_user(request, pk)
+    return pair_page(request, pair, role)
+
+
+def pair_page(request: HttpRequest, pair: Pair, role: str, *, status: int = 200) -> HttpResponse:
+    """The pair's page; a refused action shows it again with the reason (messages) and a 400."""
     programme = getattr(pair, "programme", None)
     return render(
         request,
@@ -130,6 +133,7 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "end_form": PairEndForm(initial={"ended_on": timezone.localdate()}),
             "programme_form": ProgrammeForm(initial={"starts_on": pair.started_on}),
         },
+        status=status,
     )
 
 
@@ -144,6 +148,7 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
             meeting_add(pair=pair, data=form.cleaned_data, actor=request_user(request))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+            return pair_page(request, pair, role, status=400)
         else:
             messages.success(request, "Встреча записана.")
     else:

@@ -6,6 +6,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from core.audit.services import audit_log, changes_between
+from core.pairs.services import pairs_enforce_consents
 from core.people.models import BankEntry, Person
 from tenants.models import User
 
@@ -30,12 +31,14 @@ def person_update(*, person: Person, data: dict[str, Any], actor: User | None) -
         if field in data:
             setattr(person, field, data[field])
     person.save()
-    audit_log(
-        actor=actor,
-        action="update",
-        obj=person,
-        changes=changes_between(before, model_to_dict(person, fields=PERSON_FIELDS)),
-    )
+    changes = changes_between(before, model_to_dict(person, fields=PERSON_FIELDS))
+    audit_log(actor=actor, action="update", obj=person, changes=changes)
+    if {"birth_date", "category"} & changes.keys():
+        # A corrected birth date can make an adult a minor whose consents need a representative: the
+        # person's pairs are checked again under the one consent rule (and suspended if it is broken).
+        pairs_enforce_consents(
+            on=timezone.localdate(), people=[person], reason="Изменены данные участника", actor=actor
+        )
     return person
 
 

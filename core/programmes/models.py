@@ -29,6 +29,8 @@ class Programme(models.Model):
     extended = models.BooleanField(_("продлена сверх года"), default=False)
     stage = models.CharField(_("этап"), max_length=20, choices=Stage.choices, default=Stage.PREPARATORY)
     status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # The day it was actually completed or terminated: «completed by D» reads this, not the planned ``ends_on``.
+    completed_on = models.DateField(_("завершена фактически"), null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by_id = models.BigIntegerField(null=True, blank=True)  # a public-schema user id
 

@@ -13,6 +13,7 @@ from docx import Document
 from core.audit.services import audit_log
 from core.documents.render import ru_date
 from core.pairs.models import Pair, PairMember
+from core.pairs.services import pair_require_working
 from core.programmes.models import Programme, ProgrammeSection, ProgrammeTask
 from core.programmes.templates import TEMPLATES
 from tenants.models import School, User
@@ -46,6 +47,7 @@ def programme_dates_check(*, starts_on: date, ends_on: date, extended: bool) -> 
 def programme_create(*, pair: Pair, starts_on: date, ends_on: date, actor: User | None) -> Programme:
     if hasattr(pair, "programme"):
         raise ValidationError("У этой пары уже есть программа.")
+    pair_require_working(pair, on=timezone.localdate(), what="составлять программу")
     if starts_on < pair.started_on:
         raise ValidationError({"starts_on": "Программа не может начаться раньше пары."})
     programme_dates_check(starts_on=starts_on, ends_on=ends_on, extended=False)
@@ -65,18 +67,10 @@ def programme_create(*, pair: Pair, starts_on: date, ends_on: date, actor: User 
     return programme
 
 
-def programme_role(*, programme: Programme, user: User, is_staff: bool) -> str | None:
-    """«staff» (the school's admin or curator), «mentor» or «mentee» of this programme, or None."""
-    if is_staff:
-        return "staff"
-    member = PairMember.objects.filter(
-        pair=programme.pair, person__user_id=user.pk, until__isnull=True
-    ).first()
-    return member.role if member else None
-
-
 @transaction.atomic
 def programme_move(*, programme: Programme, to: str, role: str | None, actor: User | None) -> Programme:
+    if to not in Status.values:
+        raise ValidationError("Укажите новый статус программы из списка.", code="unknown_status")
     allowed = MOVES.get((programme.status, to))
     if allowed is None:
         raise ValidationError(
@@ -84,12 +78,16 @@ def programme_move(*, programme: Programme, to: str, role: str | None, actor: Us
         )
     if role not in allowed:
         raise PermissionDenied("Этот шаг делает куратор.")
+    if to != Status.TERMINATED:  # terminating is how a curator may settle a suspended pair
+        pair_require_working(programme.pair, on=timezone.localdate(), what="менять статус программы")
     old = programme.status
     programme.status = to
     if to == Status.APPROVED:
         programme.approved_at = timezone.now()
         programme.approved_by_id = actor.pk if actor else None
-    programme.save(update_fields=["status", "approved_at", "approved_by_id"])
+    if to in (Status.COMPLETED, Status.TERMINATED):
+        programme.completed_on = timezone.localdate()  # the actual day, which «completed by D» reads
+    programme.save(update_fields=["status", "approved_at", "approved_by_id", "completed_on"])
     audit_log(actor=actor, action="status", obj=programme, changes={"status": [old, to]})
     return programme
 
@@ -100,6 +98,7 @@ def programme_update(
 ) -> Programme:
     if role != "staff":
         raise PermissionDenied("Сроки и этап программы меняет куратор.")
+    pair_require_working(programme.pair, on=timezone.localdate(), what="менять программу")
     extended = bool(data.get("extended", programme.extended))
     starts_on, ends_on = data.get("starts_on", programme.starts_on), data.get("ends_on", programme.ends_on)
     programme_dates_check(starts_on=starts_on, ends_on=ends_on, extended=extended)
@@ -124,6 +123,7 @@ def task_fill(
         raise PermissionDenied("Результаты заполняет наставник.")
     if task.section.programme.status in (Status.COMPLETED, Status.TERMINATED):
         raise ValidationError("Программа закрыта.")
+    pair_require_working(task.section.programme.pair, on=timezone.localdate(), what="заполнять программу")
     for field in ("due_date", "result", "result_text", "mentor_assessment"):
         if field in data:
             setattr(task, field, data[field])

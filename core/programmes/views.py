@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.access import school_staff_required
 from core.pairs.forms import ProgrammeForm
 from core.pairs.models import Pair
-from core.pairs.views import pair_get_for_user
+from core.pairs.views import pair_get_for_user, pair_page
 from core.programmes.models import Programme, ProgrammeTask
 from core.programmes.services import (
     MOVES,
@@ -48,7 +48,7 @@ def programme_new(request: HttpRequest, pk: int) -> HttpResponse:
         programme = programme_create(pair=pair, actor=request_user(request), **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("school-pair", pk=pair.pk)
+        return pair_page(request, pair, "staff", status=400)
     messages.success(request, "Программа создана по шаблону формы наставничества.")
     return redirect("school-programme", pk=programme.pk)
 
@@ -56,6 +56,13 @@ def programme_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     programme, role = _programme_for_user(request, pk)
+    return _programme_page(request, programme, role)
+
+
+def _programme_page(
+    request: HttpRequest, programme: Programme, role: str, *, status: int = 200
+) -> HttpResponse:
+    """The programme's page; a refused action shows it again with the reason (messages) and a 400."""
     moves = [
         (to, Programme.Status(to).label)
         for (frm, to), who in MOVES.items()
@@ -73,18 +80,22 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "stages": Programme.Stage.choices,
             "can_fill": role in ("staff", "mentor") and programme.status not in ("completed", "terminated"),
         },
+        status=status,
     )
 
 
 @require_POST
 def programme_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     programme, role = _programme_for_user(request, pk)
+    to = request.POST.get("to", "")
+    if to not in Programme.Status.values:  # a forged or empty form: a 400, never the service's KeyError
+        raise BadRequest(f"Неизвестный статус программы: «{to[:40]}».")
     try:
-        programme_move(
-            programme=programme, to=request.POST.get("to", ""), role=role, actor=request_user(request)
-        )
+        programme_move(programme=programme, to=to, role=role, actor=request_user(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        programme.refresh_from_db()
+        return _programme_page(request, programme, role, status=400)
     else:
         messages.success(request, f"Статус программы: {programme.get_status_display()}.")
     return redirect("school-programme", pk=programme.pk)
@@ -108,6 +119,8 @@ def programme_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         programme_update(programme=programme, data=data, role=role, actor=request_user(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        programme.refresh_from_db()
+        return _programme_page(request, programme, role, status=400)
     else:
         messages.success(request, "Программа обновлена.")
     return redirect("school-programme", pk=programme.pk)
@@ -123,6 +136,7 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
             task_fill(task=task, data=form.cleaned_data, role=role, actor=request_user(request))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+            return _programme_page(request, programme, role, status=400)
         else:
             messages.success(request, "Результат записан.")
     else:
