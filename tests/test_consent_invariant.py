@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django_tenants.utils import schema_context
 
 from core.consents.models import Consent
+from core.monitoring.models import SurveyResponse
 from core.pairs.models import Meeting, Pair, PairSuspension
 from core.pairs.selectors import consent_rule_breaches, pair_suspended_on
 from core.pairs.tasks import consents_enforce_daily
@@ -169,11 +170,15 @@ def test_work_on_a_suspended_pair_is_refused_on_pages_and_in_the_api(host_client
         client.post(f"/tasks/{task.pk}/", {"result": "full"}),
         client.post(f"/api/v1/programmes/{programme.pk}/move/", {"to": "approved"}),
         client.patch(f"/api/v1/tasks/{task.pk}/", {"result": "full"}, content_type="application/json"),
+        client.post(
+            f"/pairs/{pair.pk}/surveys/process_curator/once/",
+            {"regularity": "7", "plan": "6", "cooperation": "8"},
+        ),
     ]
     assert [r.status_code for r in refused] == [400] * len(refused)
     assert all("приостановлена" in r.content.decode() for r in refused)
     with schema_context(world.school_a.schema_name):
-        assert not Meeting.objects.exists()
+        assert not Meeting.objects.exists() and not SurveyResponse.objects.exists()
         assert list(Programme.objects.values_list("pair_id", "status", "stage")) == [
             (other.pk, "review", "preparatory")
         ]

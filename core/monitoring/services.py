@@ -6,10 +6,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from core.audit.services import audit_log
 from core.monitoring.models import SurveyResponse
 from core.pairs.models import Pair, PairMember
+from core.pairs.services import pair_require_working
 from core.people.models import Person
 from tenants.models import User
 
@@ -40,6 +42,7 @@ def survey_submit(
     template = survey_templates().filter(code=template_code).first()
     if template is None:
         raise ValidationError("Анкета не найдена.")
+    pair_require_working(pair, on=timezone.localdate(), what="заполнять анкеты")  # no consent, no survey
     expected_role = "curator" if template.audience == "curator" else role
     if template.audience == "curator" and role != "staff":
         raise PermissionDenied("Эту анкету заполняет куратор.")
