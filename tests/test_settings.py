@@ -16,6 +16,7 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 60 + "production-like-secret-0123456789",
         "DATABASE_URL": "postgres://u:p@127.0.0.1:5/none",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
         "BASE_DOMAIN": "nastavnik.example.ru",
     }
     result = subprocess.run(

@@ -9,6 +9,17 @@ DEBUG = False
 SECRET_KEY = env("SECRET_KEY") or ""
 if not SECRET_KEY or SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+# No silent fallbacks to the development stand-ins: the embedded PostgreSQL lives inside the project folder
+# and the filesystem broker under var/ — neither is where production data or jobs belong.
+if not env("DATABASE_URL"):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set in production: the embedded PostgreSQL is for development and tests only."
+    )
+if not env("CELERY_BROKER_URL"):
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL must be set in production (Redis or RabbitMQ): "
+        "the filesystem broker is for development only."
+    )
 SITE_SCHEME = "https"
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -3,6 +3,9 @@
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
+# Without DATABASE_URL, tests get their own embedded cluster with fsync and friends off (fast, disposable);
+# the development cluster of `make run` stays durable (config/embedded_postgres.py).
+EMBEDDED_POSTGRES_THROWAWAY = True
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"  # noqa: S105
 BASE_DOMAIN = "localhost"
 ALLOWED_HOSTS = ["localhost", ".localhost"]
