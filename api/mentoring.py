@@ -2,7 +2,6 @@
 
 Curators and school admins see every pair; a mentor or mentee sees only their own (pair_role)."""
 
-from datetime import date
 from typing import cast
 
 from django.core.exceptions import PermissionDenied
@@ -14,8 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.errors import form_errors
 from api.permissions import IsSchoolMember
+from api.validation import FormRulesMixin, on_param
 from core.access import user_is_school_staff
 from core.pairs.forms import MeetingForm
 from core.pairs.models import Meeting, Pair, PairMember
@@ -76,6 +75,14 @@ class MeetingSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "date", "format", "hours", "notes"]
 
 
+class MeetingInputSerializer(FormRulesMixin, MeetingSerializer):
+    form_class = MeetingForm
+
+
+class ProgrammeMoveSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Programme.Status.choices, help_text="новый статус")
+
+
 class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProgrammeTask
@@ -126,11 +133,7 @@ class PairListApi(APIView):
     def get(self, request: Request) -> Response:
         if not _staff(request):
             return Response(PairSerializer(pairs_for_user(user_id=request_user(request).pk), many=True).data)
-        raw = request.query_params.get("on")
-        try:
-            on = date.fromisoformat(raw) if raw else date.today()  # noqa: DTZ011 - a calendar date
-        except ValueError as error:
-            raise ValidationError({"on": ["Дата в формате ГГГГ-ММ-ДД."]}) from error
+        on = on_param(request.query_params.get("on"))
         data = []
         for state in pairs_on(on=on):
             item = PairSerializer(state.pair).data
@@ -204,10 +207,9 @@ class MeetingListApi(APIView):
         pair, role = _pair_for(request, pk)
         if role not in ("staff", "mentor"):
             raise PermissionDenied("Встречи отмечает наставник или куратор.")
-        form = MeetingForm(data=request.data)
-        if not form.is_valid():
-            raise form_errors(form)
-        meeting = meeting_add(pair=pair, data=form.cleaned_data, actor=cast(User, request.user))
+        data = MeetingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = meeting_add(pair=pair, data=data.validated_data, actor=cast(User, request.user))
         return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
 
@@ -224,16 +226,14 @@ class ProgrammeApi(APIView):
 class ProgrammeMoveApi(APIView):
     permission_classes = [IsSchoolMember]
 
-    @extend_schema(
-        request=None,
-        parameters=[OpenApiParameter("to", str, description="новый статус")],
-        responses=ProgrammeSerializer,
-    )
+    @extend_schema(request=ProgrammeMoveSerializer, responses=ProgrammeSerializer)
     def post(self, request: Request, pk: int) -> Response:
         programme = get_object_or_404(Programme, pk=pk)
         _pair, role = _pair_for(request, programme.pair_id)
+        data = ProgrammeMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         programme = programme_move(
-            programme=programme, to=str(request.data.get("to", "")), role=role, actor=cast(User, request.user)
+            programme=programme, to=data.validated_data["to"], role=role, actor=cast(User, request.user)
         )
         return Response(ProgrammeSerializer(programme).data)
 

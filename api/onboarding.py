@@ -15,13 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.errors import form_errors
 from api.permissions import IsRegionalAdmin, IsRegionalStaff, RegionalStaffReadsAdminWrites
 from api.serializers import (
     BatchSerializer,
     BatchUploadInputSerializer,
     InvitationInputSerializer,
     InvitationSerializer,
+    MunicipalityInputSerializer,
     MunicipalitySerializer,
     SchoolDeleteInputSerializer,
     SchoolOnboardInputSerializer,
@@ -29,11 +29,9 @@ from api.serializers import (
 )
 from regional.checklist.rules import STATE_LABELS
 from regional.compliance import compliance_filtered
-from regional.forms import MunicipalityForm
 from regional.models import ReportRun, SchoolSnapshot
 from regional.reports import report_csv, report_json, report_start
 from regional.selectors import municipalities_for_user, school_get_for_user, school_list_filtered
-from tenants.forms import SchoolOnboardForm
 from tenants.models import Invitation, Municipality, OnboardingBatch, School, User
 from tenants.onboarding import (
     batch_confirm,
@@ -61,10 +59,10 @@ class MunicipalityListApi(generics.ListAPIView):
 
     @extend_schema(request=MunicipalitySerializer, responses={201: MunicipalitySerializer})
     def post(self, request: Request) -> Response:
-        form = MunicipalityForm(data=request.data)
-        if not form.is_valid():
-            raise form_errors(form)
-        return Response(MunicipalitySerializer(form.save()).data, status=status.HTTP_201_CREATED)
+        data = MunicipalityInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        municipality = Municipality.objects.create(**data.validated_data)
+        return Response(MunicipalitySerializer(municipality).data, status=status.HTTP_201_CREATED)
 
 
 class MunicipalityDetailApi(APIView):
@@ -77,11 +75,12 @@ class MunicipalityDetailApi(APIView):
     @extend_schema(request=MunicipalitySerializer, responses=MunicipalitySerializer)
     def patch(self, request: Request, pk: int) -> Response:
         municipality = get_object_or_404(Municipality, pk=pk)
-        data = {**MunicipalitySerializer(municipality).data, **request.data}
-        form = MunicipalityForm(data=data, instance=municipality)
-        if not form.is_valid():
-            raise form_errors(form)
-        return Response(MunicipalitySerializer(form.save()).data)
+        data = MunicipalityInputSerializer(municipality, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        for field, value in data.validated_data.items():
+            setattr(municipality, field, value)
+        municipality.save()
+        return Response(MunicipalitySerializer(municipality).data)
 
 
 class SchoolListApi(generics.ListAPIView):
@@ -108,10 +107,9 @@ class SchoolListApi(generics.ListAPIView):
         summary="Подключить школу (схема создаётся фоновой задачей; статус — в поле status)",
     )
     def post(self, request: Request) -> Response:
-        form = SchoolOnboardForm(data=request.data)
-        if not form.is_valid():
-            raise form_errors(form)
-        school = school_onboard(data=form.cleaned_data, actor=_actor(request))
+        data = SchoolOnboardInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        school = school_onboard(data=data.validated_data, actor=_actor(request))
         school.refresh_from_db()
         return Response(SchoolSerializer(school).data, status=status.HTTP_202_ACCEPTED)
 
@@ -128,9 +126,9 @@ class SchoolDetailApi(APIView):
     )
     def delete(self, request: Request, pk: int) -> Response:
         school = school_get_for_user(user=request.user, pk=pk)
-        school_delete(
-            school=school, actor=_actor(request), confirmation=str(request.data.get("confirmation", ""))
-        )
+        data = SchoolDeleteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        school_delete(school=school, actor=_actor(request), confirmation=data.validated_data["confirmation"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,19 +1,17 @@
 """School API (school host; the school's admin and curator): people, consents, acts, roadmap."""
 
-from datetime import date
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.errors import form_errors
 from api.permissions import IsSchoolMember
+from api.validation import FormRulesMixin, on_param
 from core.access import IsSchoolStaff
 from core.acts.forms import LocalActForm
 from core.acts.models import LocalAct
@@ -56,6 +54,20 @@ class ConsentSerializer(serializers.ModelSerializer):
         read_only_fields = ["withdrawn_on", "withdrawal_reason"]
 
 
+class PersonInputSerializer(FormRulesMixin, PersonSerializer):
+    form_class = PersonForm
+
+
+class ConsentInputSerializer(FormRulesMixin, ConsentSerializer):
+    form_class = ConsentForm
+
+    def form_kwargs(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return {"person": attrs["person"]}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return {**super().validate(attrs), "person": attrs["person"]}
+
+
 class ConsentCheckSerializer(serializers.Serializer):
     allowed = serializers.BooleanField()
     problems = serializers.ListField(child=serializers.CharField())
@@ -71,6 +83,10 @@ class LocalActSerializer(serializers.ModelSerializer):
         model = LocalAct
         fields = ["id", "kind", "number", "date", "title", "status", "curator", "generated"]
         read_only_fields = ["status", "curator", "generated"]
+
+
+class LocalActInputSerializer(FormRulesMixin, LocalActSerializer):
+    form_class = LocalActForm
 
 
 class RoadmapItemSerializer(serializers.ModelSerializer):
@@ -89,10 +105,9 @@ class PersonListApi(generics.ListAPIView):
 
     @extend_schema(request=PersonSerializer, responses={201: PersonSerializer})
     def post(self, request: Request) -> Response:
-        form = PersonForm(data=request.data)
-        if not form.is_valid():
-            raise form_errors(form)
-        person = person_create(data=form.cleaned_data, actor=_actor(request))
+        data = PersonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = person_create(data=data.validated_data, actor=_actor(request))
         return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
 
 
@@ -106,11 +121,12 @@ class PersonDetailApi(APIView):
     @extend_schema(request=PersonSerializer, responses=PersonSerializer)
     def patch(self, request: Request, pk: int) -> Response:
         person = get_object_or_404(Person, pk=pk)
-        form = PersonForm(data={**PersonSerializer(person).data, **request.data}, instance=person)
-        if not form.is_valid():
-            raise form_errors(form)
+        data = PersonInputSerializer(person, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
         return Response(
-            PersonSerializer(person_update(person=person, data=form.cleaned_data, actor=_actor(request))).data
+            PersonSerializer(
+                person_update(person=person, data=data.validated_data, actor=_actor(request))
+            ).data
         )
 
 
@@ -125,12 +141,7 @@ class ConsentCheckApi(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         person = get_object_or_404(Person, pk=pk)
-        raw = request.query_params.get("on")
-        try:
-            on = date.fromisoformat(raw) if raw else date.today()  # noqa: DTZ011 - a calendar date
-        except ValueError as error:
-            raise ValidationError({"on": ["Дата в формате ГГГГ-ММ-ДД."]}) from error
-        check = consent_check(person=person, on=on)
+        check = consent_check(person=person, on=on_param(request.query_params.get("on")))
         return Response({"allowed": check.allowed, "problems": check.problems})
 
 
@@ -139,11 +150,11 @@ class ConsentCreateApi(APIView):
 
     @extend_schema(request=ConsentSerializer, responses={201: ConsentSerializer})
     def post(self, request: Request) -> Response:
-        person = get_object_or_404(Person, pk=request.data.get("person") or 0)
-        form = ConsentForm(data=request.data, person=person)
-        if not form.is_valid():
-            raise form_errors(form)
-        consent = consent_create(person=person, data=form.cleaned_data, scan=None, actor=_actor(request))
+        data = ConsentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        person = fields.pop("person")
+        consent = consent_create(person=person, data=fields, scan=None, actor=_actor(request))
         return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
 
 
@@ -171,10 +182,9 @@ class LocalActListApi(generics.ListAPIView):
 
     @extend_schema(request=LocalActSerializer, responses={201: LocalActSerializer})
     def post(self, request: Request) -> Response:
-        form = LocalActForm(data=request.data)
-        if not form.is_valid():
-            raise form_errors(form)
-        act = act_create(data=form.cleaned_data, actor=_actor(request))
+        data = LocalActInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        act = act_create(data=data.validated_data, actor=_actor(request))
         return Response(LocalActSerializer(act).data, status=status.HTTP_201_CREATED)
 
 

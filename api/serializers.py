@@ -1,5 +1,8 @@
 from rest_framework import serializers
 
+from api.validation import FormRulesMixin
+from regional.forms import MunicipalityForm
+from tenants.forms import SchoolOnboardForm
 from tenants.models import Invitation, Membership, Municipality, OnboardingBatch, Role, School
 from tenants.schema_names import school_host
 
@@ -25,6 +28,10 @@ class MunicipalitySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "oktmo", "imc_name"]
 
 
+class MunicipalityInputSerializer(FormRulesMixin, MunicipalitySerializer):
+    form_class = MunicipalityForm
+
+
 class SchoolSerializer(serializers.ModelSerializer):
     municipality = MunicipalitySerializer(read_only=True)
     host = serializers.SerializerMethodField()
@@ -40,18 +47,20 @@ class SchoolSerializer(serializers.ModelSerializer):
         return school_host(school.slug)
 
 
-class SchoolOnboardInputSerializer(serializers.Serializer):
-    """Documents the input; validation itself is SchoolOnboardForm's, shared with the page and the list import."""
+class SchoolOnboardInputSerializer(FormRulesMixin, serializers.Serializer):
+    """Types here; the rules are SchoolOnboardForm's, shared with the page and the list import."""
 
-    name = serializers.CharField()
-    short_name = serializers.CharField()
-    inn = serializers.CharField()
-    ogrn = serializers.CharField()
-    kpp = serializers.CharField(required=False, allow_blank=True)
-    municipality = serializers.IntegerField()
+    form_class = SchoolOnboardForm
+
+    name = serializers.CharField(max_length=500)
+    short_name = serializers.CharField(max_length=200)
+    inn = serializers.CharField(max_length=10)
+    ogrn = serializers.CharField(max_length=13)
+    kpp = serializers.CharField(max_length=9, required=False, allow_blank=True)
+    municipality = serializers.IntegerField(min_value=1)
     kind = serializers.ChoiceField(choices=School.Kind.choices)
-    slug = serializers.CharField(required=False, allow_blank=True)
-    curator_email = serializers.EmailField()
+    slug = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    curator_email = serializers.EmailField(max_length=254)
 
 
 class SchoolDeleteInputSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 """Error pages in Russian; API paths get the API's JSON error format instead of HTML."""
 
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import get_template
@@ -7,6 +8,16 @@ from django.template.loader import get_template
 
 def _is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Views raise BadRequest with a message written for the user (e.g. an impossible ?on= date);
+    # other SuspiciousOperations keep a generic text: their messages are for the log, not the user.
+    message = str(exception) if isinstance(exception, BadRequest) and str(exception) else ""
+    message = message or "Запрос не удалось обработать: проверьте введённые данные и адрес."
+    if _is_api(request):
+        return JsonResponse({"error": {"code": "bad_request", "message": message}}, status=400)
+    return render(request, "400.html", {"reason": message}, status=400)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("invite/<str:token>/", invitation_accept_view, name="invitation_accept"),
 ]
 
+handler400 = "config.error_views.bad_request"
 handler404 = "config.error_views.page_not_found"
 handler403 = "config.error_views.permission_denied"
 handler500 = "config.error_views.server_error"

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from config.urls_common import handler403, handler404, handler500
+from config.urls_common import handler400, handler403, handler404, handler500
 from config.urls_common import urlpatterns as common
 
 urlpatterns = [
@@ -13,4 +13,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from config.urls_common import handler403, handler404, handler500
+from config.urls_common import handler400, handler403, handler404, handler500
 from config.urls_common import urlpatterns as common
 from core.acts import views as act_views
 from core.checklist_views import school_checklist
@@ -75,4 +75,4 @@ urlpatterns = [
     path("api/v1/", include("api.urls_tenants")),
 ]
 
-__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

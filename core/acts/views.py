@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -56,6 +56,8 @@ def act_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 act_file_add(act=act, upload=request.FILES.getlist("file")[0], actor=request_user(request))
                 messages.success(request, "Новая версия файла загружена.")
             elif "status" in request.POST:
+                if request.POST["status"] not in LocalAct.Status.values:
+                    raise BadRequest(f"Неизвестный статус акта: «{request.POST['status'][:40]}».")
                 act_set_status(act=act, status=request.POST["status"], actor=request_user(request))
                 messages.success(request, f"Статус: {act.get_status_display()}.")
             return redirect("school-act", pk=act.pk)

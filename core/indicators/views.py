@@ -1,13 +1,11 @@
-from datetime import date
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from core.access import school_staff_required
 from core.audit.services import audit_log
+from core.dates import parse_on_param
 from core.indicators.models import ContingentDeclaration
 from core.indicators.selectors import indicators_on
 from tenants.context import request_user
@@ -19,28 +17,41 @@ LABELS = {
 }
 
 
+# Far above any school, far below PostgreSQL's integer: a 40-digit number was a 500 and left the row behind.
+MAX_COUNT = 1_000_000
+COUNT_FIELDS = ("students_10_18", "teachers", "young_teachers")
+
+
 def _count(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not raw.isdecimal() or not raw.isascii() or int(raw) > MAX_COUNT:
+        raise ValueError(raw)
+    return int(raw)
 
 
 @school_staff_required
 @require_http_methods(["GET", "POST"])
 def indicators(request: HttpRequest) -> HttpResponse:
     """The school's indicators on a date, with the people behind each number (the school's own view)."""
-    try:
-        on = date.fromisoformat(request.GET.get("on", "")) if request.GET.get("on") else timezone.localdate()
-    except ValueError:
-        on = timezone.localdate()
+    on = parse_on_param(request.GET.get("on"))
+    status = 200
     if request.method == "POST":
-        declaration, _ = ContingentDeclaration.objects.get_or_create(year=on.year)
-        declaration.students_10_18 = _count(request.POST.get("students_10_18"))
-        declaration.teachers = _count(request.POST.get("teachers"))
-        declaration.young_teachers = _count(request.POST.get("young_teachers"))
-        declaration.declared_by_email = request_user(request).email
-        declaration.save()
-        audit_log(actor=request_user(request), action="update", obj=declaration)
-        messages.success(request, f"Контингент на {on.year} год сохранён.")
-        return redirect(f"{request.path}?on={on.isoformat()}")
+        try:  # every number is checked before the row is touched: nothing half-written
+            counts = {field: _count(request.POST.get(field)) for field in COUNT_FIELDS}
+        except ValueError:
+            messages.error(request, f"Контингент — целые числа от 0 до {MAX_COUNT:,}.".replace(",", " "))
+            status = 400
+        else:
+            declaration, _ = ContingentDeclaration.objects.get_or_create(year=on.year)
+            for field, value in counts.items():
+                setattr(declaration, field, value)
+            declaration.declared_by_email = request_user(request).email
+            declaration.save()
+            audit_log(actor=request_user(request), action="update", obj=declaration)
+            messages.success(request, f"Контингент на {on.year} год сохранён.")
+            return redirect(f"{request.path}?on={on.isoformat()}")
     shares = indicators_on(on)
     return render(
         request,
@@ -50,4 +61,5 @@ def indicators(request: HttpRequest) -> HttpResponse:
             "rows": [(LABELS[k], s) for k, s in shares.items()],
             "declaration": ContingentDeclaration.objects.filter(year=on.year).first(),
         },
+        status=status,
     )
