@@ -68,6 +68,8 @@ def _configure_filesystem_broker(sender: CeleryApp, **kwargs: Any) -> None:
         "data_folder_out": str(folder / "queue"),
         "processed_folder": str(folder / "processed"),
         "store_processed": False,
+        # kombu keeps its exchange tables here; its default is ``control/`` in the working directory.
+        "control_folder": str(folder / "control"),
     }
 
 

@@ -3,7 +3,6 @@
 from core.acts.models import ActFile, CuratorAppointment, LocalAct, OrderCounter, SchoolProfile
 from core.audit.models import AuditEntry, ErasureRecord
 from core.consents.models import Consent
-from core.health.models import WorkerCheck
 from core.indicators.models import ContingentDeclaration
 from core.monitoring.models import SurveyResponse
 from core.pairs.models import Meeting, Pair, PairMember
@@ -14,5 +13,5 @@ from core.roadmap.models import RoadmapItem
 __all__ = [
     "ActFile", "AuditEntry", "BankEntry", "Consent", "ContingentDeclaration", "CuratorAppointment", "ErasureRecord", "LocalAct",
     "Meeting", "OrderCounter", "Pair", "PairMember", "Person", "Programme", "ProgrammeSection", "ProgrammeTask",
-    "RoadmapItem", "SchoolProfile", "SurveyResponse", "WorkerCheck",
+    "RoadmapItem", "SchoolProfile", "SurveyResponse",
 ]  # fmt: skip

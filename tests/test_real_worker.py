@@ -14,9 +14,9 @@ from celery.contrib.testing.worker import start_worker
 from django_tenants.utils import schema_context
 
 from config.celery import SchoolTaskInPublicError, app
-from core.health.models import WorkerCheck
-from core.health.tasks import worker_check_process
+from core.people.models import Person
 from tenants.context import in_public_schema
+from tests.probe_tasks import probe_written, schema_probe
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 
@@ -87,26 +87,31 @@ def _wait_for(predicate, seconds: float = 15.0) -> bool:
     return False
 
 
-def test_a_real_worker_runs_a_school_task_in_that_school(world, real_worker):
+@pytest.fixture
+def probe_cleanup(world):
+    # These tests commit (transaction=True): remove what the probe wrote so later tests see clean schools.
+    yield
+    for school in (world.school_a, world.school_b):
+        with schema_context(school.schema_name):
+            Person.objects.filter(last_name__startswith="probe-").delete()
+
+
+def test_a_real_worker_runs_a_school_task_in_that_school(world, real_worker, probe_cleanup):
     with schema_context(world.school_a.schema_name):
-        check = WorkerCheck.objects.create()
-        result = worker_check_process.delay(check.pk)
-    assert result.id
+        result = schema_probe.delay("probe-real")
+    assert result.get(timeout=15) == world.school_a.schema_name, real_worker
     with schema_context(world.school_a.schema_name):
-        assert _wait_for(lambda: WorkerCheck.objects.get(pk=check.pk).processed_at is not None), real_worker
-        assert WorkerCheck.objects.get(pk=check.pk).processed_in_schema == world.school_a.schema_name
+        assert probe_written("probe-real")
     with schema_context(world.school_b.schema_name):
-        assert not WorkerCheck.objects.filter(processed_at__isnull=False).exists()
+        assert not probe_written("probe-real")
 
 
-def test_a_real_worker_refuses_a_school_task_sent_from_public(world, real_worker):
+def test_a_real_worker_refuses_a_school_task_sent_from_public(world, real_worker, probe_cleanup):
     assert in_public_schema()
-    with schema_context(world.school_a.schema_name):
-        check = WorkerCheck.objects.create()
-    result = worker_check_process.delay(check.pk)
+    result = schema_probe.delay("probe-public")
     with pytest.raises(Exception) as refusal:
         result.get(timeout=15)
     assert type(refusal.value).__name__ == SchoolTaskInPublicError.__name__
     assert "refuses to run in the public schema" in str(refusal.value)
     with schema_context(world.school_a.schema_name):
-        assert WorkerCheck.objects.get(pk=check.pk).processed_at is None
+        assert not probe_written("probe-public")

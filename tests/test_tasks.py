@@ -4,37 +4,32 @@ import pytest
 from django_tenants.utils import schema_context
 
 from config.celery import SchoolTaskInPublicError, send_to_school
-from core.health.models import WorkerCheck
-from core.health.services import worker_check_request
-from core.health.tasks import worker_check_process
 from tenants.context import in_public_schema
+from tests.probe_tasks import probe_written, schema_probe
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_task_started_from_school_a_runs_in_school_a(world, django_capture_on_commit_callbacks):
+def test_a_task_started_from_school_a_runs_in_school_a(world):
     with schema_context(world.school_a.schema_name):
-        with django_capture_on_commit_callbacks(execute=True):
-            check = worker_check_request()
-        check.refresh_from_db()
-        assert check.processed_in_schema == world.school_a.schema_name
-        assert check.processed_at is not None
+        assert schema_probe.delay("probe-a").get() == world.school_a.schema_name
+        assert probe_written("probe-a")
     with schema_context(world.school_b.schema_name):
-        assert not WorkerCheck.objects.exists()
+        assert not probe_written("probe-a")
 
 
 def test_a_school_task_started_in_public_refuses_to_run(world):
     assert in_public_schema()
     with pytest.raises(SchoolTaskInPublicError):
-        worker_check_process.delay(1)
+        schema_probe.delay("probe-public")
 
 
 def test_a_public_dispatcher_can_address_one_school_explicitly(world):
-    with schema_context(world.school_b.schema_name):
-        check = WorkerCheck.objects.create()
-    result = send_to_school(worker_check_process, world.school_b.schema_name, check.pk)
+    result = send_to_school(schema_probe, world.school_b.schema_name, "probe-b")
     assert result.get() == world.school_b.schema_name
     assert in_public_schema()  # the caller's schema is restored after the task
+    with schema_context(world.school_b.schema_name):
+        assert probe_written("probe-b")
 
 
 def test_the_schema_travels_in_the_message_headers(world):

@@ -1,8 +1,6 @@
-from typing import Any
-
 from django import forms
 
-from core.acts.models import ActKind, LocalAct
+from core.acts.models import LocalAct
 from core.people.models import Person
 
 
@@ -30,7 +28,3 @@ class SchoolSettingsForm(forms.Form):
         if url and not url.startswith(("http://", "https://")):
             raise forms.ValidationError("Адрес должен начинаться с http:// или https://")
         return url
-
-
-def act_kind_choices() -> list[tuple[str, Any]]:
-    return list(ActKind.choices)
