@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django_tenants.utils import schema_context
 
+from config.celery import SchoolTaskInPublicError, app, send_to_school
 from core.consents.models import Consent
 from core.monitoring.models import SurveyResponse
 from core.pairs.models import Meeting, Pair, PairSuspension
@@ -224,8 +225,11 @@ def test_the_command_reports_each_school_and_a_school_enforces_only_its_own_pair
             schools[school.slug] = pair
     report = invariant_broken()
     assert "school-a: 1" in report and "school-b: 1" in report and "school-c: 0" in report
+    with pytest.raises(SchoolTaskInPublicError):
+        consents_enforce_daily.delay()  # a school task never runs over the region's own schema
+    # As the public dispatcher sends it: by name, to one school's schema through the message headers.
+    assert send_to_school(app.tasks["core.consents_enforce_daily"], world.school_a.schema_name).get() == 1
     with schema_context(world.school_a.schema_name):
-        consents_enforce_daily()
         assert not consent_rule_breaches(TODAY)
     report = invariant_broken()
     assert "school-a: 0" in report and "school-b: 1" in report and "school-a" not in report.split("\n")[0]
