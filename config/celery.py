@@ -4,14 +4,25 @@ tenant-schemas-celery puts the current schema into each message's headers and sw
 connection to it before the task runs. School tasks (``SchoolTask``) refuse to run in public.
 """
 
+import logging
 import os
 from typing import Any
 
+from celery.schedules import crontab
 from celery.signals import task_prerun
-from tenant_schemas_celery.app import CeleryApp
+from django.db import InterfaceError, OperationalError
+from kombu import Exchange, Queue
+from tenant_schemas_celery.app import CeleryApp, get_schema_name_from_task
 from tenant_schemas_celery.task import TenantTask
 
+from config import broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+broker.install()  # filesystem:// → a transport that survives broken message files (config/broker.py)
+logger = logging.getLogger(__name__)
+
+# Transient database trouble: the job is retried with backoff, never consumed and dropped.
+DATABASE_AWAY = (OperationalError, InterfaceError)
 
 
 class SchoolTaskInPublicError(RuntimeError):
@@ -24,12 +35,25 @@ class SchoolTask(TenantTask):
     abstract = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from django.db import connection
+
         from tenants.context import in_public_schema
 
         if in_public_schema():
-            raise SchoolTaskInPublicError(
-                f"{self.name} is a school task and refuses to run in the public schema"
-            )
+            schema = get_schema_name_from_task(self, kwargs)
+            if schema and schema != "public" and self.request.id is not None:
+                # The message names a school but tenant-schemas-celery could not switch (its prerun errors
+                # are only logged): the database was away. Switch here, so the error can be retried.
+                try:
+                    connection.set_tenant(  # type: ignore[attr-defined]
+                        self.get_tenant_for_schema(schema_name=schema), include_public=True
+                    )
+                except DATABASE_AWAY as error:
+                    raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
+            if in_public_schema():
+                raise SchoolTaskInPublicError(
+                    f"{self.name} is a school task and refuses to run in the public schema"
+                )
         return super().__call__(*args, **kwargs)
 
 
@@ -50,12 +74,48 @@ class RegionTask(TenantTask):
         return super().__call__(*args, **kwargs)
 
 
+def _backoff(retries: int) -> int:
+    return min(300, 2 ** (retries + 1))
+
+
+class _Durable:
+    """For idempotent jobs: acknowledged after they finish (a killed worker's job is delivered again),
+    retried with backoff while the database is away (up to about an hour), bounded in time."""
+
+    acks_late = True
+    reject_on_worker_lost = True
+    autoretry_for = DATABASE_AWAY
+    retry_backoff = 2
+    retry_backoff_max = 300
+    retry_jitter = True
+    max_retries = 15
+    soft_time_limit = 300
+    time_limit = 360
+
+
+class DurableSchoolTask(_Durable, SchoolTask):
+    abstract = True
+
+
+class DurableRegionTask(_Durable, RegionTask):
+    abstract = True
+
+
+# Queues: change-driven snapshot refreshes have a consumer of their own, so a change reaches the region
+# in about a second however much bulk work (report batches, nightly passes) is queued; provisioning is
+# apart from bulk work too. A worker started without -Q consumes them all (tests, small installs).
+QUEUE_DEFAULT, QUEUE_FAST, QUEUE_PROVISION, QUEUE_BULK = "celery", "snapshots", "provision", "bulk"
+QUEUES = (QUEUE_DEFAULT, QUEUE_FAST, QUEUE_PROVISION, QUEUE_BULK)
+
 app = CeleryApp("nastavnik")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 
 @app.on_after_configure.connect
 def _configure_filesystem_broker(sender: CeleryApp, **kwargs: Any) -> None:
+    if str(sender.conf.broker_url).startswith("redis"):
+        # A job whose worker died is redelivered (acks_late) after this long: longer than any time limit.
+        sender.conf.broker_transport_options = {"visibility_timeout": 3600}
     if not str(sender.conf.broker_url).startswith("filesystem://"):
         return
     from django.conf import settings
@@ -71,6 +131,37 @@ def _configure_filesystem_broker(sender: CeleryApp, **kwargs: Any) -> None:
         # kombu keeps its exchange tables here; its default is ``control/`` in the working directory.
         "control_folder": str(folder / "control"),
     }
+
+
+app.conf.update(
+    task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
+    task_default_queue=QUEUE_DEFAULT,
+    task_routes={
+        "regional.snapshot_refresh": {"queue": QUEUE_FAST},
+        "tenants.school_provision": {"queue": QUEUE_PROVISION},
+        "regional.report_*": {"queue": QUEUE_BULK},
+        "regional.snapshots_refresh_batch": {"queue": QUEUE_BULK},
+        "tenants.school_task_batch": {"queue": QUEUE_BULK},
+    },
+    # One message at a time per process: a long job never sits on prefetched short ones.
+    worker_prefetch_multiplier=1,
+    task_soft_time_limit=600,
+    task_time_limit=660,
+    # Periodic work: static, in code; every entry is a public dispatcher that fans out in batches.
+    beat_schedule={
+        "snapshots-repair": {"task": "regional.snapshots_repair", "schedule": 300.0},
+        "snapshots-calendar": {
+            "task": "regional.snapshots_rebuild_all",
+            "schedule": crontab(hour=2, minute=30),
+        },
+        "consents-enforce-daily": {
+            "task": "tenants.schools_run_task",
+            "schedule": crontab(hour=1, minute=15),
+            "args": ["core.consents_enforce_daily"],
+        },
+        "sweep": {"task": "tenants.sweep", "schedule": 120.0},
+    },
+)
 
 
 @task_prerun.connect(weak=False)
@@ -89,3 +180,25 @@ app.autodiscover_tasks()
 def send_to_school(task: Any, schema_name: str, *args: Any, **kwargs: Any) -> Any:
     """Queue ``task`` for one school from anywhere (e.g. a public-schema dispatcher)."""
     return task.apply_async(args=args, kwargs=kwargs, headers={"_schema_name": schema_name})
+
+
+FAN_OUT_BATCH = 100
+
+
+def fan_out_batches(task: Any, schools: Any, *args: Any, batch: int = FAN_OUT_BATCH, **kwargs: Any) -> int:
+    """Send ``task(<school ids>, *args, **kwargs)`` in public, one message per ``batch`` schools.
+
+    Schools whose schema does not exist (yet) are skipped and reported in the log; the count sent is
+    returned. ``task`` is a region task that loops ``schema_context`` over its ids.
+    """
+    from tenants.provisioning import schools_split_by_schema
+
+    with_schema, without = schools_split_by_schema(schools)
+    if without:
+        logger.warning("%s: skipped schools without a schema: %s", task.name, ", ".join(without))
+    ids = [pk for pk, _ in with_schema]
+    for start in range(0, len(ids), batch):
+        task.apply_async(
+            args=[ids[start : start + batch], *args], kwargs=kwargs, headers={"_schema_name": "public"}
+        )
+    return len(ids)

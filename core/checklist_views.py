@@ -4,8 +4,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from core.access import school_staff_required
-from regional.checklist.snapshots import checklist_evaluate
-from regional.models import InspectionVerdict
+from core.facts import checklist_evaluate, region_checklist
 from tenants.context import school_of
 
 FIX_LINKS = {
@@ -21,10 +20,9 @@ FIX_LINKS = {
 def school_checklist(request: HttpRequest) -> HttpResponse:
     """The school's own checklist, evaluated now from its data, with the ИМЦ's remarks and where to fix."""
     school = school_of(request)
-    items = checklist_evaluate(today=timezone.localdate())
-    remarks = InspectionVerdict.objects.filter(
-        school=school, verdict=InspectionVerdict.Verdict.REMARK
-    ).select_related("round")
+    checklist = region_checklist()
+    items = checklist_evaluate(checklist.items(), timezone.localdate())
+    remarks = checklist.remarks(school.pk)
     return render(
         request, "school/checklist.html", {"items": items, "remarks": remarks, "fix_links": FIX_LINKS}
     )

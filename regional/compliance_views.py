@@ -14,10 +14,23 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from regional.checklist.rules import STATE_LABELS
 from regional.checklist.snapshots import EXTRA_RULE_TITLES, checklist_publish
-from regional.compliance import checklist_columns, compliance_filtered, compliance_totals
+from regional.compliance import (
+    NO_DATA,
+    checklist_columns,
+    compliance_schools,
+    compliance_totals,
+    entered_nothing,
+)
 from regional.exporting import xlsx_table
 from regional.models import InspectionVerdict, SchoolSnapshot
-from regional.rounds import round_create, round_note_docx, round_progress, rounds_visible_to, verdict_set
+from regional.rounds import (
+    round_create,
+    round_note_docx,
+    round_progress,
+    round_trend,
+    rounds_visible_to,
+    verdict_set,
+)
 from regional.selectors import municipalities_for_user, school_get_for_user
 from tenants.context import request_user
 from tenants.models import School
@@ -44,12 +57,19 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _percent_label(school: School) -> str:
+    """The school's % or «нет данных»: no snapshot yet, or nothing entered (never shown as a silent 0 %)."""
+    if entered_nothing(school.snap_items, school.snap_counts):  # type: ignore[attr-defined]
+        return NO_DATA
+    return f"{school.snap_percent}%"  # type: ignore[attr-defined]
+
+
 @require_GET
 def compliance(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
-    snapshots = compliance_filtered(user=request.user, **filters)
-    region, by_municipality = compliance_totals(snapshots)
-    paginator = Paginator(snapshots, 50)
+    schools = compliance_schools(user=request.user, **filters)
+    region, by_municipality = compliance_totals(schools)
+    paginator = Paginator(schools, 50)
     paginator.__dict__["count"] = region.schools  # known from the totals query: no second COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
     columns = checklist_columns()
@@ -57,10 +77,11 @@ def compliance(request: HttpRequest) -> HttpResponse:
     rows = [
         (
             s,
+            _percent_label(s),
             [
-                (f"{c.title}: {STATE_LABELS.get(st, '—')}", *CELL.get(st, CELL[""]))
+                (f"{c.title}: {STATE_LABELS.get(st, NO_DATA)}", *CELL.get(st, CELL[""]))
                 for c in columns
-                for st in [s.items.get(c.code, {}).get("state", "")]
+                for st in [(s.snap_items or {}).get(c.code, {}).get("state", "")]
             ],
         )
         for s in page.object_list
@@ -95,13 +116,16 @@ def compliance(request: HttpRequest) -> HttpResponse:
 @require_GET
 def compliance_xlsx(request: HttpRequest) -> HttpResponse:
     """Exactly what the page shows (all pages), as XLSX."""
-    snapshots = compliance_filtered(user=request.user, **_filters(request))
+    schools = compliance_schools(user=request.user, **_filters(request))
     columns = checklist_columns()
     rows = (
-        [s.school.short_name, s.school.inn, f"{s.percent}%"]
-        + [STATE_LABELS.get(s.items.get(c.code, {}).get("state", ""), "—") for c in columns]
-        + [s.computed_at.strftime("%d.%m.%Y %H:%M")]
-        for s in snapshots
+        [s.short_name, s.inn, _percent_label(s)]
+        + [
+            STATE_LABELS.get((s.snap_items or {}).get(c.code, {}).get("state", ""), NO_DATA)  # type: ignore[attr-defined]
+            for c in columns
+        ]
+        + [s.snap_computed_at.strftime("%d.%m.%Y %H:%M") if s.snap_computed_at else NO_DATA]  # type: ignore[attr-defined]
+        for s in schools
     )
     content = xlsx_table(
         title="Чек-лист",
@@ -150,7 +174,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Раунд начат: школ {round_.schools.count()}.")
             return redirect("region-round", pk=round_.pk)
-    items = [(r, round_progress(r)) for r in rounds_visible_to(request.user)]
+    items = [(r, round_progress(r), round_trend(r)) for r in rounds_visible_to(request.user)]
     return render(
         request, "region/rounds.html", {"rounds": items, "municipalities": municipalities}, status=status
     )
@@ -165,7 +189,11 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (s, snapshots.get(s.pk), progress["per_school"].get(s.pk, 0))
         for s in round_.schools.order_by("short_name")
     ]
-    return render(request, "region/round.html", {"round": round_, "progress": progress, "schools": schools})
+    return render(
+        request,
+        "region/round.html",
+        {"round": round_, "progress": progress, "schools": schools, "trend": round_trend(round_)},
+    )
 
 
 @require_http_methods(["GET", "POST"])

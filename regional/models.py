@@ -197,15 +197,47 @@ class SchoolSnapshot(models.Model):
     applicable = models.PositiveSmallIntegerField(default=0)
     percent = models.PositiveSmallIntegerField(default=0)
     computed_at = models.DateTimeField()
+    # Set (in the changing transaction) by every change in the school; cleared by the refresh that read it.
+    # The pending state lives here, not in a process's cache, so no change is lost between processes.
+    requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["municipality_id", "percent"]),
             models.Index(fields=["active", "percent"]),
+            models.Index(
+                fields=["requested_at"],
+                name="snapshot_pending",
+                condition=models.Q(requested_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Snapshot {self.school_id}: {self.percent}%"
+
+
+class SchoolSnapshotVersion(models.Model):
+    """The dated history of a school's snapshot: a new row only when its values change.
+
+    The version in force on a day D is the latest with ``valid_from`` before the end of D, so «по состоянию
+    на D», the trend of a round and the region view for a past date are read from data, not recomputed.
+    """
+
+    school = models.ForeignKey("tenants.School", on_delete=models.CASCADE, related_name="snapshot_versions")
+    valid_from = models.DateTimeField()
+    template_version = models.PositiveIntegerField()
+    items = models.JSONField(default=dict)
+    counts = models.JSONField(default=dict)
+    done = models.PositiveSmallIntegerField(default=0)
+    applicable = models.PositiveSmallIntegerField(default=0)
+    percent = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["school_id", "-valid_from"]
+        indexes = [models.Index(fields=["school", "-valid_from"], name="snapshot_version_school_date")]
+
+    def __str__(self) -> str:
+        return f"Snapshot {self.school_id} from {self.valid_from:%d.%m.%Y %H:%M}: {self.percent}%"
 
 
 class InspectionRound(models.Model):

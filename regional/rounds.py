@@ -7,9 +7,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from docx import Document
 
+from regional.checklist.history import percent_at, percent_on
 from regional.checklist.rules import STATE_LABELS
 from regional.checklist.snapshots import checklist_current
 from regional.models import InspectionRound, InspectionVerdict, SchoolSnapshot
@@ -46,8 +48,8 @@ def round_create(*, title: str, municipality: Municipality, due_date: date, acto
     )
     schools = School.objects.filter(municipality=municipality, status=School.Status.ACTIVE)
     round_.schools.set(schools)
-    totals = SchoolSnapshot.objects.filter(school__in=schools).aggregate(d=Sum("done"), a=Sum("applicable"))
-    round_.baseline_percent = round(100 * (totals["d"] or 0) / totals["a"]) if totals["a"] else None
+    # Kept for the list; the trend itself is read from the dated history (round_trend).
+    round_.baseline_percent = percent_at(timezone.now(), school_ids=[s.pk for s in schools])
     round_.save(update_fields=["baseline_percent"])
     audit_record(actor=actor, action="round.create", obj=round_)
     return round_
@@ -89,10 +91,11 @@ def _notify_curators(*, school: School, verdict: InspectionVerdict) -> None:
             "user__email", flat=True
         )
     )
+    item = checklist_current().items.filter(code=verdict.item_code).values_list("title", flat=True).first()
     if emails:
         send_mail(
             subject="[Наставник] Замечание ИМЦ по чек-листу наставничества",
-            message=f"По пункту «{verdict.item_code}» раунда «{verdict.round.title}»: {verdict.comment}\n\n"
+            message=f"По пункту «{item or verdict.item_code}» раунда «{verdict.round.title}»: {verdict.comment}\n\n"
             f"Посмотреть и исправить: {site_url(school_host(school.slug), '/checklist/')}",
             from_email=None,
             recipient_list=emails,
@@ -117,11 +120,44 @@ def round_progress(round_: InspectionRound) -> dict[str, Any]:
     }
 
 
+def round_trend(round_: InspectionRound) -> dict[str, Any]:
+    """The round's schools' checklist % at its start and at its due date (or now), from the dated history.
+
+    Also where the previous round of the same municipality ended, so the trend between rounds is data,
+    not a figure remembered at creation. Percentages are done items over applicable items of the schools
+    that had data by then (None when none had).
+    """
+    today = timezone.localdate()
+    school_ids = list(round_.schools.values_list("pk", flat=True))
+    start_on = timezone.localdate(round_.created_at)
+    end_on = min(round_.due_date, today)
+    previous = (
+        InspectionRound.objects.filter(municipality=round_.municipality, created_at__lt=round_.created_at)
+        .order_by("-created_at")
+        .first()
+    )
+    previous_percent = None
+    if previous is not None:
+        previous_percent = percent_on(
+            min(previous.due_date, today), school_ids=list(previous.schools.values_list("pk", flat=True))
+        )
+    return {
+        "start_on": start_on,
+        "start": percent_at(round_.created_at, school_ids=school_ids),
+        "end_on": end_on,
+        "end_is_due": round_.due_date <= today,
+        "end": percent_on(end_on, school_ids=school_ids),
+        "previous": previous_percent,
+        "previous_title": previous.title if previous else "",
+    }
+
+
 def round_note_docx(round_: InspectionRound) -> bytes:
     """Аналитическая справка по итогам раунда, from the verdicts and the schools' snapshots."""
     items = list(checklist_current().items.all())
     snapshots = {s.school_id: s for s in SchoolSnapshot.objects.filter(school__in=round_.schools.all())}
     progress = round_progress(round_)
+    trend = round_trend(round_)
     doc = Document()
     doc.add_heading("АНАЛИТИЧЕСКАЯ СПРАВКА", level=1)
     doc.add_paragraph(
@@ -130,7 +166,13 @@ def round_note_docx(round_: InspectionRound) -> bytes:
     )
     doc.add_paragraph(
         f"Образовательных организаций в раунде: {progress['schools']}; проверено полностью: "
-        f"{progress['reviewed']}; замечаний: {progress['remarks']}."
+        f"{progress['reviewed']}; замечаний: {progress['remarks']}; "
+        f"без данных (школа ещё ничего не внесла): {progress['schools'] - len(snapshots)}."
+    )
+    doc.add_paragraph(
+        f"Выполнение чек-листа на старте раунда ({trend['start_on']:%d.%m.%Y}): {_shown(trend['start'])}; "
+        f"{'на срок' if trend['end_is_due'] else 'на дату справки'} ({trend['end_on']:%d.%m.%Y}): "
+        f"{_shown(trend['end'])}."
     )
     table = doc.add_table(rows=1, cols=3)
     table.style = "Table Grid"
@@ -142,7 +184,11 @@ def round_note_docx(round_: InspectionRound) -> bytes:
         done = sum(1 for s in snapshots.values() if s.items.get(item.code, {}).get("state") == "done")
         remarks = round_.verdicts.filter(item_code=item.code, verdict="remark").count()
         cells = table.add_row().cells
-        cells[0].text, cells[1].text, cells[2].text = item.title, f"{done} из {len(snapshots)}", str(remarks)
+        cells[0].text, cells[1].text, cells[2].text = (
+            item.title,
+            f"{done} из {progress['schools']}",
+            str(remarks),
+        )
     doc.add_paragraph("")
     doc.add_paragraph("Замечания:")
     titles = {i.code: i.title for i in items}
@@ -156,3 +202,7 @@ def round_note_docx(round_: InspectionRound) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def _shown(percent: int | None) -> str:
+    return "нет данных" if percent is None else f"{percent} %"

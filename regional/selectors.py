@@ -1,6 +1,8 @@
 from django.db.models import Count, F, Func, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
 
+# The dated snapshot history: the row per school «по состоянию на D» (reports, rounds, past region views).
+from regional.checklist.history import percent_on, snapshots_at, snapshots_on
 from tenants.models import Municipality, OnboardingBatch, School
 from tenants.selectors import (
     AnyUser,
@@ -89,3 +91,17 @@ def batch_progress(*, batch: OnboardingBatch) -> dict[str, int]:
         "failed": counts.get(School.Status.FAILED, 0),
         "percent": round(100 * finished / total) if total else 100,
     }
+
+
+__all__ = [
+    "batch_progress",
+    "batch_rows_summary",
+    "fold_yo",
+    "municipalities_for_user",
+    "percent_on",
+    "school_get_for_user",
+    "school_list_filtered",
+    "school_list_for_user",
+    "snapshots_at",
+    "snapshots_on",
+]

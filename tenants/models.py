@@ -70,6 +70,10 @@ class School(TenantMixin):
     status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.PENDING)
     curator_email = models.EmailField(_("e-mail куратора"), blank=True)
     provision_error = models.TextField(_("ошибка создания"), blank=True)
+    # The provisioning job's sign of life and how many times it started: the sweeper resumes a school whose
+    # job stopped making progress, or fails it with the reason (tenants.sweeper).
+    provision_heartbeat_at = models.DateTimeField(null=True, blank=True)
+    provision_attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)

@@ -3,22 +3,26 @@
 import hashlib
 import logging
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from regional.models import SchoolSnapshot
 from tenants.importing import SCHOOL_COLUMNS, rows_read
 from tenants.models import Domain, Invitation, OnboardingBatch, Role, School, User
 from tenants.provisioning import schema_create, schema_drop, schema_is_complete
 from tenants.schema_names import schema_name_generate, school_host
 from tenants.selectors import user_is_regional_admin
 from tenants.services import audit_record, invitation_create
+from tenants.signals import school_provisioned, school_status_changed
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +36,41 @@ def _require_regional_admin(actor: User | None) -> None:
 def _provision_later(school_id: int) -> None:
     from tenants.tasks import school_provision_task
 
-    transaction.on_commit(lambda: school_provision_task.delay(school_id))
+    def queue() -> None:
+        try:
+            school_provision_task.delay(school_id)
+        except Exception:  # the broker is away: the school stays «создаётся» and the sweeper queues it again
+            logger.exception("Could not queue the provisioning of school %s", school_id)
+
+    transaction.on_commit(queue)
+
+
+# A provisioning job is bounded by its hard time limit (tenants.tasks); a school «создаётся» with no sign
+# of life for longer than this has lost its job (a killed worker, a lost message).
+PROVISION_STALE = timedelta(minutes=6)
+PROVISION_ATTEMPTS = 3
+_PROVISION_LOCK = 7_305_003  # pg advisory lock namespace: (class, school id) = one provisioning at a time
+
+
+@contextmanager
+def _provision_lock(school_id: int) -> Iterator[bool]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_PROVISION_LOCK, school_id])
+        acquired = bool(cursor.fetchone()[0])
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_PROVISION_LOCK, school_id])
+
+
+def school_provision_stalled(school: School, *, now: Any = None) -> bool:
+    """«Создаётся», but its job shows no sign of life (never started, or stopped) for PROVISION_STALE."""
+    if school.status != School.Status.PENDING:
+        return False
+    last_sign = school.provision_heartbeat_at or school.created_at
+    return last_sign < (now or timezone.now()) - PROVISION_STALE
 
 
 @transaction.atomic
@@ -57,37 +95,96 @@ def school_onboard(*, data: dict[str, Any], actor: User | None) -> School:
 
 
 def school_provision(*, school_id: int) -> School:
-    """Create the school's schema and open it. Idempotent: a retry finishes what a failed run left."""
-    school = School.objects.get(pk=school_id)
-    if school.status in (School.Status.ACTIVE, School.Status.ARCHIVED):
-        return school
-    try:
-        if not schema_is_complete(school.schema_name):
-            schema_drop(school.schema_name)  # whatever a failed attempt left behind
-            schema_create(school.schema_name)
-    except Exception as error:
-        logger.exception("Provisioning school %s failed", school.pk)
-        School.objects.filter(pk=school.pk).update(
-            status=School.Status.FAILED, provision_error=f"{type(error).__name__}: {error}"[:2000]
+    """Create the school's schema and open it. Idempotent: a retry finishes what a failed run left.
+
+    One run per school at a time (an advisory lock: a resumed job and a redelivered one may meet); each
+    run leaves a heartbeat and counts its attempt, which the sweeper reads. Once active, the school's first
+    snapshot is written (``school_provisioned``), so it is in the region's picture at once.
+    """
+    with _provision_lock(school_id) as acquired:
+        school = School.objects.get(pk=school_id)
+        if not acquired or school.status in (School.Status.ACTIVE, School.Status.ARCHIVED):
+            return school
+        School.objects.filter(pk=school_id).update(
+            provision_heartbeat_at=timezone.now(), provision_attempts=F("provision_attempts") + 1
         )
-        raise
-    with transaction.atomic():
-        school = School.objects.select_for_update().get(pk=school_id)
-        school.status = School.Status.ACTIVE
-        school.activated_at = timezone.now()
-        school.provision_error = ""
-        school.save(update_fields=["status", "activated_at", "provision_error"])
-        if school.curator_email and not Invitation.objects.filter(school=school, role=Role.CURATOR).exists():
-            invitation_create(email=school.curator_email, role=Role.CURATOR, school=school, invited_by=None)
+        try:
+            if not schema_is_complete(school.schema_name):
+                schema_drop(school.schema_name)  # whatever a failed attempt left behind
+                schema_create(school.schema_name)
+        except Exception as error:
+            logger.exception("Provisioning school %s failed", school.pk)
+            School.objects.filter(pk=school.pk).update(
+                status=School.Status.FAILED, provision_error=f"{type(error).__name__}: {error}"[:2000]
+            )
+            raise
+        with transaction.atomic():
+            school = School.objects.select_for_update().get(pk=school_id)
+            if school.status != School.Status.PENDING:  # failed by the sweeper meanwhile: «Повторить» decides
+                return school
+            school.status = School.Status.ACTIVE
+            school.activated_at = timezone.now()
+            school.provision_error = ""
+            school.provision_heartbeat_at = timezone.now()
+            school.save(update_fields=["status", "activated_at", "provision_error", "provision_heartbeat_at"])
+            if (
+                school.curator_email
+                and not Invitation.objects.filter(school=school, role=Role.CURATOR).exists()
+            ):
+                invitation_create(
+                    email=school.curator_email, role=Role.CURATOR, school=school, invited_by=None
+                )
+    school_provisioned.send(sender=School, school=school)
     return school
+
+
+def school_provision_sweep(*, now: Any = None) -> dict[str, list[int]]:
+    """Onboardings whose job stopped making progress: queue them again, or fail them with the reason.
+
+    Called by the periodic sweeper (tenants.sweeper). Idempotent; the provisioning lock keeps a resumed
+    job from running beside a job that is merely slow.
+    """
+    now = now or timezone.now()
+    resumed: list[int] = []
+    failed: list[int] = []
+    stale = School.objects.filter(status=School.Status.PENDING).filter(
+        Q(provision_heartbeat_at__lt=now - PROVISION_STALE)
+        | Q(provision_heartbeat_at__isnull=True, created_at__lt=now - PROVISION_STALE)
+    )
+    for school in stale:
+        with transaction.atomic():
+            locked = School.objects.select_for_update(skip_locked=True).filter(pk=school.pk).first()
+            if locked is None or not school_provision_stalled(locked, now=now):
+                continue
+            school = locked
+            if school.provision_attempts >= PROVISION_ATTEMPTS:
+                school.status = School.Status.FAILED
+                school.provision_error = (
+                    f"Создание школы прервалось: фоновое задание перестало отвечать "
+                    f"(попыток: {school.provision_attempts}). Нажмите «Повторить»."
+                )
+                school.save(update_fields=["status", "provision_error"])
+                failed.append(school.pk)
+            else:
+                # A sign of life now, so the next sweep waits for this resumed job before judging it.
+                School.objects.filter(pk=school.pk).update(provision_heartbeat_at=now)
+                _provision_later(school.pk)
+                resumed.append(school.pk)
+    if resumed or failed:
+        logger.warning("Onboarding sweep: resumed %s, failed %s", resumed, failed)
+    return {"resumed": resumed, "failed": failed}
 
 
 @transaction.atomic
 def school_provision_retry(*, school: School, actor: User | None) -> School:
+    """«Повторить»: a failed onboarding, or one stuck «создаётся» whose job stopped making progress."""
     _require_regional_admin(actor)
-    if school.status != School.Status.FAILED:
+    school = School.objects.select_for_update().get(pk=school.pk)
+    if school.status != School.Status.FAILED and not school_provision_stalled(school):
         raise ValidationError("Повторить можно только неудавшееся создание школы.", code="not_failed")
-    School.objects.filter(pk=school.pk).update(status=School.Status.PENDING)
+    School.objects.filter(pk=school.pk).update(
+        status=School.Status.PENDING, provision_attempts=0, provision_heartbeat_at=timezone.now()
+    )
     audit_record(actor=actor, action="school.provision_retry", obj=school)
     _provision_later(school.pk)
     school.refresh_from_db()
@@ -102,7 +199,7 @@ def school_archive(*, school: School, actor: User | None) -> School:
     school.status = School.Status.ARCHIVED
     school.archived_at = timezone.now()
     school.save(update_fields=["status", "archived_at"])
-    SchoolSnapshot.objects.filter(school=school).update(active=False)
+    school_status_changed.send(sender=School, school=school)
     audit_record(actor=actor, action="school.archive", obj=school)
     return school
 
@@ -115,7 +212,7 @@ def school_unarchive(*, school: School, actor: User | None) -> School:
     school.status = School.Status.ACTIVE
     school.archived_at = None
     school.save(update_fields=["status", "archived_at"])
-    SchoolSnapshot.objects.filter(school=school).update(active=True)
+    school_status_changed.send(sender=School, school=school)
     audit_record(actor=actor, action="school.unarchive", obj=school)
     return school
 

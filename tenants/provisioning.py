@@ -13,15 +13,17 @@ import hashlib
 import os
 import re
 import subprocess
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
+from django.db.models import QuerySet
 from django_tenants.utils import schema_exists
 
 from config.embedded_postgres import postgres_bin
-from tenants.models import SchemaTemplate
+from tenants.models import SchemaTemplate, School
 from tenants.schema_names import TEMPLATE_SCHEMA, schema_name_validate
 
 _ADVISORY_LOCK_KEY = 7_305_001  # serialises template refreshes across processes
@@ -172,3 +174,24 @@ def schema_create(schema_name: str) -> None:
         schema_create_by_migrations(schema_name)
     else:
         schema_create_from_template(schema_name)
+
+
+def schemas_existing(names: Iterable[str]) -> set[str]:
+    """Which of these schemas exist, in one catalog query."""
+    names = list(names)
+    if not names:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [names])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def schools_split_by_schema(schools: QuerySet[School]) -> tuple[list[tuple[int, str]], list[str]]:
+    """(id, schema) of the schools whose schema exists, and the schema names of those without one.
+
+    A school is registered before its schema is made (onboarding), and a failed or interrupted provisioning
+    leaves none: every fan-out and ``migrate_schemas`` go through here and skip those.
+    """
+    rows = list(schools.order_by("pk").values_list("pk", "schema_name"))
+    existing = schemas_existing(name for _, name in rows)
+    return [r for r in rows if r[1] in existing], [name for _, name in rows if name not in existing]

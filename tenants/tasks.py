@@ -1,7 +1,48 @@
-from config.celery import RegionTask, app
+"""Onboarding jobs, the sweeper, and the tenant-aware fan-out of school tasks for the beat schedule."""
+
+import logging
+
+from django_tenants.utils import schema_context
+
+from config.celery import DurableRegionTask, app, fan_out_batches
+from tenants.models import School
 from tenants.onboarding import school_provision
+from tenants.sweeper import sweep_all
+
+logger = logging.getLogger(__name__)
 
 
-@app.task(base=RegionTask, name="tenants.school_provision")
+@app.task(base=DurableRegionTask, name="tenants.school_provision", soft_time_limit=240, time_limit=300)
 def school_provision_task(school_id: int) -> str:
+    """Idempotent (a redelivery or a resumed job finishes what was left); the sweeper watches its heartbeat."""
     return school_provision(school_id=school_id).status
+
+
+@app.task(base=DurableRegionTask, name="tenants.sweep", soft_time_limit=100, time_limit=120)
+def sweep_task() -> dict:
+    return sweep_all()
+
+
+@app.task(base=DurableRegionTask, name="tenants.schools_run_task")
+def schools_run_task(task_name: str) -> int:
+    """Public dispatcher for a periodic school task: the active schools with a schema, 100 per message."""
+    if task_name not in app.tasks:
+        logger.warning("Periodic school task %s is not installed; nothing sent", task_name)
+        return 0
+    return fan_out_batches(school_task_batch, School.objects.filter(status=School.Status.ACTIVE), task_name)
+
+
+@app.task(base=DurableRegionTask, name="tenants.school_task_batch", soft_time_limit=600, time_limit=660)
+def school_task_batch(school_ids: list[int], task_name: str) -> dict[str, int]:
+    """Runs a school task in each school's schema in turn; one school's failure does not stop the batch."""
+    task = app.tasks[task_name]
+    done = failed = 0
+    for school in School.objects.filter(pk__in=school_ids):
+        try:
+            with schema_context(school.schema_name):
+                task()
+            done += 1
+        except Exception:
+            logger.exception("%s failed in school %s", task_name, school.pk)
+            failed += 1
+    return {"done": done, "failed": failed}

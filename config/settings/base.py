@@ -78,6 +78,8 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenants"
 TENANT_LIMIT_SET_CALLS = True
 TENANT_CREATION_FAKES_MIGRATIONS = False
+# migrate_schemas skips (and reports) schools whose schema is not created yet (tenants.migrate_executor).
+GET_EXECUTOR_FUNCTION = "tenants.migrate_executor.get_executor"
 
 MIDDLEWARE = [
     "tenants.middleware.SchoolTenantMiddleware",

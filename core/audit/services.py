@@ -3,6 +3,7 @@ from typing import Any
 from django.db.models import Model
 
 from core.audit.models import AuditEntry
+from core.signals import school_data_changed
 from tenants.models import User
 
 READ_ONLY_ACTIONS = {"view", "export", "scan_download"}
@@ -13,10 +14,9 @@ def audit_log(
 ) -> AuditEntry:
     """One row in the school's journal. Called by every service that changes or reveals personal data."""
     if action not in READ_ONLY_ACTIONS:
-        # Every journaled change may move the school's checklist: refresh its regional snapshot.
-        from regional.checklist.snapshots import snapshot_refresh_later
-
-        snapshot_refresh_later()
+        # Every journaled change may move the school's checklist: whoever keeps the region's picture of the
+        # school (regional.apps) marks it stale in this same transaction, so the mark commits with the change.
+        school_data_changed.send(sender=AuditEntry)
     return AuditEntry.objects.create(
         actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         actor_email=actor.email if actor is not None and actor.is_authenticated else "",

@@ -1,20 +1,42 @@
-"""School → region: evaluate the checklist inside a school's schema and write its public snapshot row."""
+"""School → region: evaluate the checklist inside a school's schema and write its public snapshot row.
 
-from datetime import date
+Freshness protocol (any number of processes, any cache):
+
+1. A change in a school sends ``core.signals.school_data_changed`` inside its transaction; the receiver
+   stamps ``SchoolSnapshot.requested_at`` in that same transaction (so the mark commits with the change, or
+   not at all) and, when nothing was pending yet, queues one refresh job on commit.
+2. The refresh job takes a per-school advisory lock (one refresher at a time), reads the stamp, evaluates,
+   and writes the row clearing the stamp only if it is still the one it read (compare-and-set). A change
+   that committed during the evaluation has moved the stamp: the job sees it still pending and goes again.
+3. A stamp that stays set (a worker killed, a message lost) is picked up by the periodic repair job.
+"""
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Avg, Count
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name
 
-from regional.checklist.rules import DONE, NA, RULES, STATE_LABELS
-from regional.models import ChecklistTemplate, SchoolSnapshot
+from core.facts import DONE, NA, RULES, checklist_evaluate, school_counts
+from regional.models import ChecklistTemplate, SchoolSnapshot, SchoolSnapshotVersion
 from tenants.context import current_schema_name, in_public_schema
 from tenants.models import School
 
-DEDUP_SECONDS = 5
+logger = logging.getLogger(__name__)
+
+# A pending stamp older than this is taken for lost (its job died): the next change queues a job again,
+# and the periodic repair refreshes it.
+STALE_REQUEST = timedelta(seconds=60)
+_LOCK_CLASS = 7_305_002  # pg advisory lock namespace: (class, school id) = one refresher per school
+_ROUNDS = 5  # refresh passes in one job before it hands over to a new message
 
 
 def checklist_current() -> ChecklistTemplate:
@@ -24,89 +46,167 @@ def checklist_current() -> ChecklistTemplate:
     return template
 
 
-def checklist_evaluate(*, today: date) -> dict[str, dict[str, Any]]:
-    """The current checklist for the school whose schema is active."""
-    if in_public_schema():
-        raise RuntimeError("checklist_evaluate runs in a school's schema")
-    results = {}
-    for item in checklist_current().items.all():
-        rule = RULES.get(item.rule)
-        if rule is None:
-            continue
-        result = rule(today)
-        state = NA if item.optional and result.state != DONE else result.state
-        results[item.code] = {
-            "title": item.title,
-            "state": state,
-            "label": STATE_LABELS[state],
-            "evidence": result.evidence,
-            "hint": result.hint,
-        }
-    return results
-
-
-def school_counts() -> dict[str, Any]:
-    from core.monitoring.services import satisfaction_average
-    from core.pairs.models import Pair
-    from core.people.models import BankEntry, Person
-    from core.programmes.models import Programme
-
-    people = dict(Person.objects.values_list("category").annotate(n=Count("pk")).values_list("category", "n"))
-    return {
-        "people": sum(people.values()),
-        "students": people.get("student", 0),
-        "teachers": people.get("teacher", 0),
-        "pairs": Pair.objects.exclude(status=Pair.Status.ENDED).count(),
-        "mentors": BankEntry.objects.filter(bank="mentor").count(),
-        "mentees": BankEntry.objects.filter(bank="mentee").count(),
-        "programmes": Programme.objects.count(),
-        "programmes_completed": Programme.objects.filter(status=Programme.Status.COMPLETED).count(),
-        "satisfaction": satisfaction_average(),
-        "meeting_hours": float(Pair.objects.aggregate(h=Avg("meetings__hours"))["h"] or 0),
-    }
+def _plain(value: Any) -> Any:
+    """As the JSON column will give it back: the history compares stored values with fresh ones."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 def snapshot_refresh(*, school: School, today: date | None = None) -> SchoolSnapshot:
-    """Recompute and store this school's row. Must run in the school's own schema."""
+    """Recompute and store this school's row (and a dated version if anything changed).
+
+    Must run in the school's own schema. Clears the pending stamp only if no change arrived meanwhile.
+    """
     if current_schema_name() != school.schema_name:
         raise RuntimeError("snapshot_refresh must run in the school's schema")
     today = today or timezone.localdate()
+    # Read the stamp before evaluating: whatever committed before it is seen by the evaluation below.
+    stamp = SchoolSnapshot.objects.filter(school=school).values_list("requested_at", flat=True).first()
     template = checklist_current()
-    items = checklist_evaluate(today=today)
+    items = _plain(checklist_evaluate(template.items.all(), today))
+    counts = _plain(school_counts())
     applicable = [v for v in items.values() if v["state"] != NA]
     done = sum(1 for v in applicable if v["state"] == DONE)
-    snapshot, _ = SchoolSnapshot.objects.update_or_create(
-        school=school,
-        defaults={
-            "municipality_id": school.municipality_id,
-            "school_kind": school.kind,
-            "active": school.status == School.Status.ACTIVE,
-            "template_version": template.version,
-            "items": items,
-            "counts": school_counts(),
-            "done": done,
-            "applicable": len(applicable),
-            "percent": round(100 * done / len(applicable)) if applicable else 0,
-            "computed_at": timezone.now(),
-        },
-    )
+    values = {
+        "template_version": template.version,
+        "items": items,
+        "counts": counts,
+        "done": done,
+        "applicable": len(applicable),
+        "percent": round(100 * done / len(applicable)) if applicable else 0,
+    }
+    now = timezone.now()
+    with transaction.atomic():
+        snapshot, _ = SchoolSnapshot.objects.update_or_create(
+            school=school,
+            defaults={
+                **values,
+                "municipality_id": school.municipality_id,
+                "school_kind": school.kind,
+                "active": school.status == School.Status.ACTIVE,
+                "computed_at": now,
+            },
+        )
+        if stamp is not None:
+            SchoolSnapshot.objects.filter(pk=snapshot.pk).update(
+                requested_at=Case(When(requested_at=stamp, then=Value(None)), default=F("requested_at"))
+            )
+        _version_write(school=school, values=values, at=now)
+    snapshot.refresh_from_db(fields=["requested_at"])
     return snapshot
 
 
-def snapshot_refresh_later() -> None:
-    """After a change commits in a school: one refresh job per school per few seconds, however many changes."""
+def _version_write(*, school: School, values: dict[str, Any], at: Any) -> None:
+    """A new dated version only when the values differ from the latest one (runs under the row's lock)."""
+    latest = (
+        SchoolSnapshotVersion.objects.filter(school=school)
+        .order_by("-valid_from")
+        .values(*values.keys())
+        .first()
+    )
+    if latest == values:
+        return
+    SchoolSnapshotVersion.objects.create(school=school, valid_from=at, **values)
+
+
+@contextmanager
+def _refresher_lock(school_id: int) -> Iterator[bool]:
+    """One refresher per school at a time, across processes; released if the process dies."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_CLASS, school_id])
+        acquired = bool(cursor.fetchone()[0])
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_CLASS, school_id])
+
+
+def snapshot_refresh_pending(*, school: School, force: bool = False) -> str:
+    """The refresh job's body: refresh while a change is pending (or once, with ``force``).
+
+    Returns «busy» when another process holds the school (it will see any stamp left after it),
+    «done» when nothing is pending any more, «again» when changes kept arriving (a new job is queued).
+    """
+    with _refresher_lock(school.pk) as acquired:
+        if not acquired:
+            return "busy"
+        for _ in range(_ROUNDS):
+            snapshot = SchoolSnapshot.objects.filter(school=school).only("requested_at").first()
+            if snapshot is not None and snapshot.requested_at is None and not force:
+                return "done"
+            force = False
+            snapshot = snapshot_refresh(school=school)
+            if snapshot.requested_at is None:
+                return "done"
+    # Still pending after a few passes (a school being edited non-stop): let other schools in, then again.
+    return "again"
+
+
+def snapshot_request_refresh(**kwargs: Any) -> None:
+    """Receiver of ``school_data_changed``: mark this school's snapshot stale in the changing transaction."""
     if in_public_schema():
         return
     schema = current_schema_name()
+    now = timezone.now()
+    public = get_public_schema_name()
+    snapshots, schools = SchoolSnapshot._meta.db_table, School._meta.db_table
+    with connection.cursor() as cursor:
+        # One statement: set the stamp and learn the previous one (to queue a job only when none is pending).
+        cursor.execute(
+            f'UPDATE "{public}"."{snapshots}" s SET requested_at = %s '  # noqa: S608 - names from models
+            f'FROM (SELECT p.id, p.requested_at FROM "{public}"."{snapshots}" p '
+            f'JOIN "{public}"."{schools}" t ON t.id = p.school_id WHERE t.schema_name = %s FOR UPDATE OF p) old '
+            "WHERE s.id = old.id RETURNING old.requested_at",
+            [now, schema],
+        )
+        row = cursor.fetchone()
+    previous = row[0] if row else None
+    if row is not None and previous is not None and now - previous < STALE_REQUEST:
+        return  # a job is queued or running: it reads the new stamp, or sees it left and goes again
 
     def queue() -> None:
         from regional.tasks import snapshot_refresh_task
 
-        # cache keys carry the schema (django_tenants.cache.make_key); add() is atomic: the first change wins.
-        if cache.add("snapshot-refresh-pending", schema, timeout=DEDUP_SECONDS):
-            snapshot_refresh_task.apply_async(countdown=1)
+        try:
+            snapshot_refresh_task.apply_async(headers={"_schema_name": schema})
+        except Exception:  # the broker is down: the stamp stays, the periodic repair will refresh it
+            logger.exception("Could not queue the snapshot refresh of %s", schema)
 
     transaction.on_commit(queue)
+
+
+def snapshot_first(*, school: School, **kwargs: Any) -> None:
+    """Receiver of ``school_provisioned``: the school's first row, so it is in the region's picture at once.
+
+    A failure here must not undo the provisioning: the row is marked stale and the repair job writes it.
+    """
+    from django_tenants.utils import schema_context
+
+    try:
+        with schema_context(school.schema_name):
+            snapshot_refresh(school=school)
+    except Exception:
+        logger.exception("First snapshot of school %s failed; the periodic repair will write it", school.pk)
+
+
+def snapshot_active_sync(*, school: School, **kwargs: Any) -> None:
+    """Receiver of ``school_status_changed``: an archived school leaves the region's picture, and comes back."""
+    SchoolSnapshot.objects.filter(school=school).update(active=school.status == School.Status.ACTIVE)
+
+
+class RegionChecklistSource:
+    """The region's side of the school's own checklist page (registered in regional.apps)."""
+
+    def items(self) -> Any:
+        return checklist_current().items.all()
+
+    def remarks(self, school_id: int) -> Any:
+        from regional.models import InspectionVerdict
+
+        return InspectionVerdict.objects.filter(
+            school_id=school_id, verdict=InspectionVerdict.Verdict.REMARK
+        ).select_related("round")
 
 
 @transaction.atomic

@@ -1,0 +1,46 @@
+"""The snapshot as it was on a day: read from the dated history (SchoolSnapshotVersion), never recomputed."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from regional.models import SchoolSnapshotVersion
+
+
+def end_of(day: date) -> datetime:
+    """The first moment after ``day`` in local time: «по состоянию на D» includes all of D."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def snapshots_at(moment: datetime, *, school_ids: list[int] | None = None) -> QuerySet[SchoolSnapshotVersion]:
+    """One row per school: the version in force just before ``moment``.
+
+    A school with no version by then (onboarded later) has no row; callers that list schools LEFT JOIN
+    from School and show «нет данных». One query (DISTINCT ON over the (school, -valid_from) index).
+    """
+    versions = SchoolSnapshotVersion.objects.filter(valid_from__lt=moment)
+    if school_ids is not None:
+        versions = versions.filter(school_id__in=school_ids)
+    return versions.order_by("school_id", "-valid_from").distinct("school_id")
+
+
+def snapshots_on(day: date, *, school_ids: list[int] | None = None) -> QuerySet[SchoolSnapshotVersion]:
+    """One row per school as of the end of ``day``: its checklist items, counts, done/applicable, percent."""
+    return snapshots_at(end_of(day), school_ids=school_ids)
+
+
+def percent_at(moment: datetime, *, school_ids: list[int]) -> int | None:
+    """Checklist % of these schools together: done items over applicable items, as the region view.
+
+    None when none of them had any data by then.
+    """
+    rows = SchoolSnapshotVersion.objects.filter(
+        pk__in=snapshots_at(moment, school_ids=school_ids).values("pk")
+    )
+    totals = rows.aggregate(d=Sum("done"), a=Sum("applicable"))
+    return round(100 * (totals["d"] or 0) / totals["a"]) if totals["a"] else None
+
+
+def percent_on(day: date, *, school_ids: list[int]) -> int | None:
+    return percent_at(end_of(day), school_ids=school_ids)
