@@ -31,7 +31,8 @@ def schema_name_validate(name: str) -> None:
 
 
 def slug_validate(slug: str) -> None:
-    if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
+    # SLUG_RE is any DNS label (BASE_DOMAIN's too, tenants.checks); a school's slug is also 2+ characters.
+    if not isinstance(slug, str) or len(slug) < 2 or not SLUG_RE.fullmatch(slug):
         raise ValidationError(
             _(
                 "Адрес школы: от 2 до 40 латинских строчных букв, цифр и дефисов, без дефиса в начале и в конце."

@@ -1,5 +1,6 @@
 """Platform hardening: login throttling, failures users see, durable data, hosts and origins."""
 
+import functools
 import http.client
 import json
 import os
@@ -8,18 +9,27 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import date
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.checks.registry import registry
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import OperationalError, connection, connections
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
+from django_tenants.utils import schema_context
 
 from config.checks import development_stand_ins_check
 from config.embedded_postgres import DURABLE, THROWAWAY, EmbeddedPostgres, project_server
 from config.error_views import server_error
+from core.acts.models import ActFile, LocalAct
+from regional.checklist.snapshots import checklist_current
+from regional.rounds import round_create, verdict_set
+from tenants.schema_names import slug_validate
 from tests.conftest import PASSWORD
 
 LIMITED = "Слишком много неудачных попыток"
@@ -29,15 +39,27 @@ def _login(client, email: str, password: str, **headers: str):
     return client.post("/accounts/login/", {"login": email, "password": password}, **headers)
 
 
-def _settings_value(module: str, expression: str, **env: str) -> str:
-    """Evaluate ``expression`` in a fresh interpreter under the given settings module and environment."""
-    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
-    run_env = {**os.environ, "DJANGO_SETTINGS_MODULE": module, **env}
+@functools.cache
+def _production_settings() -> dict:
+    """Settings as config.settings.production computes them (fresh interpreter, production-like env)."""
+    names = ["ALLAUTH_TRUSTED_PROXY_COUNT", "CSRF_TRUSTED_ORIGINS"]
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "x" * 60,
+        "DATABASE_URL": "postgres://u:p@127.0.0.1:5/none",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "BASE_DOMAIN": settings.BASE_DOMAIN,  # the test hosts' domain, so origins can be compared
+    }
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=run_env, capture_output=True, text=True
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return json.loads(result.stdout)
 
 
 # --- 4. login throttling ------------------------------------------------------------------------------
@@ -91,12 +113,7 @@ def test_the_client_address_comes_from_the_proxy_header_only_when_a_proxy_is_con
 
 
 def test_production_trusts_one_proxy_and_nginx_overwrites_the_header():
-    env = {
-        "SECRET_KEY": "x" * 60,
-        "DATABASE_URL": "postgres://u:p@127.0.0.1:5/none",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-    }
-    assert _settings_value("config.settings.production", "settings.ALLAUTH_TRUSTED_PROXY_COUNT", **env) == "1"
+    assert _production_settings()["ALLAUTH_TRUSTED_PROXY_COUNT"] == 1
     assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == 0  # base.py: no proxy unless configured
     nginx = (settings.BASE_DIR / "deploy/nginx/nastavnik.conf").read_text()
     # The client's own X-Forwarded-For is replaced, not appended to.
@@ -316,3 +333,74 @@ def test_the_deploy_check_names_the_stand_ins_for_any_settings_module():
         assert {e.id for e in development_stand_ins_check(None)} == {"nastavnik.E001", "nastavnik.E002"}
     with override_settings(EMBEDDED_POSTGRES=None, CELERY_BROKER_URL="redis://127.0.0.1:6379/0"):
         assert development_stand_ins_check(None) == []
+
+
+# --- 8. smaller ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("origin_host", ["school-b.localhost", "localhost", "evil.test"])
+def test_a_post_from_another_host_fails_csrf_even_a_sibling_school(world, origin_host):
+    with override_settings(CSRF_TRUSTED_ORIGINS=_production_settings()["CSRF_TRUSTED_ORIGINS"]):
+        client = Client(HTTP_HOST=world.host(world.school_a), enforce_csrf_checks=True)
+        client.get("/accounts/login/", secure=True)
+        data = {"login": world.curator_a.email, "password": PASSWORD}
+        data["csrfmiddlewaretoken"] = client.cookies["csrftoken"].value
+        foreign = client.post("/accounts/login/", data, secure=True, HTTP_ORIGIN=f"https://{origin_host}")
+        assert foreign.status_code == 403
+        own = client.post("/accounts/login/", data, secure=True, HTTP_ORIGIN="https://school-a.localhost")
+        assert own.status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("host", ["www.school-a.localhost", "www.localhost", "WWW.School-A.localhost"])
+def test_www_aliases_are_unknown_hosts(world, host):
+    client = Client(HTTP_HOST=host)
+    client.force_login(world.curator_a)
+    response = client.get("/accounts/login/")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("slug", ["a", "7", "-", "a-", "x" * 41])
+def test_a_slug_outside_2_to_40_characters_is_refused(slug):
+    with pytest.raises(ValidationError, match="от 2 до 40"):
+        slug_validate(slug)
+
+
+def test_the_shortest_and_longest_slugs_are_accepted():
+    slug_validate("ab")
+    slug_validate("a" * 40)
+
+
+@pytest.mark.django_db
+def test_a_remark_email_names_the_item_by_its_title(world, django_capture_on_commit_callbacks):
+    round_ = round_create(
+        title="Раунд", municipality=world.m1, due_date=date(2026, 12, 20), actor=world.inspector_m1
+    )
+    item = checklist_current().items.get(code="site_section")
+    with django_capture_on_commit_callbacks(execute=True):
+        verdict_set(
+            round_=round_,
+            school=world.school_a,
+            item_code=item.code,
+            verdict="remark",
+            comment="Нет раздела",
+            actor=world.inspector_m1,
+        )
+    body = mail.outbox[-1].body
+    assert f"По пункту «{item.title}»" in body and "site_section" not in body
+
+
+@pytest.mark.django_db
+def test_an_act_file_with_a_300_character_extension_is_stored_under_its_checked_type(host_client, world):
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    with schema_context(world.school_a.schema_name):
+        act = LocalAct.objects.create(kind="policy_teachers", title="Положение")
+    response = host_client(world.school_a, world.curator_a).post(
+        f"/acts/{act.pk}/", {"file": SimpleUploadedFile("Положение." + "x" * 300, pdf)}
+    )
+    assert response.status_code == 302
+    with schema_context(world.school_a.schema_name):
+        act_file = ActFile.objects.get(act=act)
+    assert act_file.file.name.endswith(f"act-{act.pk}-v1.pdf")
+    assert act_file.content_type == "application/pdf"

@@ -10,7 +10,7 @@ from django.db.models import Max
 from core.acts.models import ActFile, ActKind, CuratorAppointment, LocalAct, OrderCounter, SchoolProfile
 from core.audit.services import audit_log
 from core.documents.render import docx_render, ru_date
-from core.files.validation import upload_check
+from core.files.validation import ALLOWED, upload_check
 from core.people.models import Person
 from tenants.models import School, User
 
@@ -59,7 +59,10 @@ def act_file_attach(
         size=size,
         uploaded_by_id=actor.pk if actor else None,
     )
-    act_file.file.save(f"act-{act.pk}-v{version}.{name.rsplit('.', 1)[-1]}", content, save=False)
+    # The stored name's extension follows the checked content, never the uploaded name: a 300-character
+    # «extension» made the path overflow the field and the storage answered a bare 400.
+    extension = {ctype: ext for ext, ctype in ALLOWED.items()}.get(content_type, "bin")
+    act_file.file.save(f"act-{act.pk}-v{version}.{extension}", content, save=False)
     act_file.save()
     return act_file
 
