@@ -35,7 +35,7 @@ from tenants.models import User
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
 # A form is a header and one row of placeholders: a few hundred KB unpacked at most. Unlike the lists,
 # the template is loaded whole (it is written back), so its limit is tighter.
-TEMPLATE_LIMITS = ZipLimits(max_total=10 * 1024 * 1024, label="XLSX")
+TEMPLATE_LIMITS = ZipLimits(max_total=5 * 1024 * 1024, label="XLSX")
 MAX_TEMPLATE_CELLS = 20_000
 
 # Derived from ``_fields`` below (the context each row is rendered with) and the report's SHARES/COUNTS.

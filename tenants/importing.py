@@ -1,17 +1,26 @@
 """Reading uploaded lists (XLSX or CSV) into rows keyed by field name, with clear errors in Russian.
 
 The file type is told by its content, not its name. Nothing here writes to the database.
+
+Uploads are hostile until proven otherwise: an XLSX is a zip, and 300 KB can unpack to gigabytes. So the
+archive's central directory is checked first (``zip_bomb_check``), the sheet is streamed in read-only mode,
+and rows, columns and cell lengths are capped while reading — a bomb is refused in milliseconds.
 """
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from core.files.validation import XLSX_LIMITS, zip_bomb_check
+
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+MAX_COLUMNS = 50  # the widest list has 11 columns; anything further right is not read at all
+MAX_CELL_CHARS = 1000  # the longest legitimate value is a school's full name (under 500)
+MAX_SHEET_ROWS = 50_000  # rows read, empty ones included, before the file is refused
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,16 @@ def _clean_cell(value: object) -> str:
         value = int(value)  # ИНН typed as a number in Excel
     text = str(value)
     return "".join(ch for ch in text if ch >= " " or ch == "\t").strip()
+
+
+def _row_check(cells: list[object] | tuple[object, ...], line: int) -> None:
+    for cell in cells:
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            raise ValidationError(
+                f"Строка {line}: в ячейке больше {MAX_CELL_CHARS} знаков. Проверьте файл: так длинно не "
+                "бывает ни одно значение списка.",
+                code="cell_too_long",
+            )
 
 
 def rows_read(
@@ -92,27 +111,48 @@ def _map_header(header: list[object], columns: tuple[Column, ...]) -> dict[str, 
     return index
 
 
+def _too_many_rows() -> ValidationError:
+    return ValidationError(f"Не больше {MAX_ROWS} строк в одном файле.", code="too_many_rows")
+
+
+def _collect(rows_iter: Any) -> list[list[object]]:
+    """Rows (capped at MAX_COLUMNS), refusing long cells and too many rows while reading."""
+    rows: list[list[object]] = []
+    filled = 0
+    for line, row in enumerate(rows_iter, start=1):
+        if line > MAX_SHEET_ROWS:
+            raise _too_many_rows()
+        cells = list(row[:MAX_COLUMNS])
+        if cells.count(None) + cells.count("") == len(cells):
+            rows.append(cells)  # kept so line numbers stay those of the file; trimmed below
+            continue
+        _row_check(cells, line)
+        filled += 1
+        if filled > MAX_ROWS + 1:  # the header and MAX_ROWS data rows
+            raise _too_many_rows()
+        rows.append(cells)
+    while rows and not any(_clean_cell(c) for c in rows[-1]):
+        rows.pop()
+    return rows
+
+
 def _xlsx_rows(content: bytes) -> list[list[object]]:
     from openpyxl import load_workbook
 
+    zip_bomb_check(io.BytesIO(content), limits=XLSX_LIMITS)  # before openpyxl inflates anything
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
+    except Exception as error:  # BadZipFile, KeyError, defusedxml's EntitiesForbidden, ParseError…
         raise ValidationError("Файл повреждён или это не XLSX.", code="broken_file") from error
     try:
         sheet = workbook.worksheets[0]
-        rows: list[list[object]] = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS + 1:
-                break
+        return _collect(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
+    except ValidationError:
+        raise
     except Exception as error:  # openpyxl raises many kinds of errors on a malformed sheet
         raise ValidationError("Не удалось прочитать лист XLSX.", code="broken_file") from error
     finally:
         workbook.close()
-    while rows and not any(_clean_cell(c) for c in rows[-1]):
-        rows.pop()
-    return rows
 
 
 def _csv_rows(content: bytes) -> list[list[object]]:
@@ -129,8 +169,12 @@ def _csv_rows(content: bytes) -> list[list[object]]:
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        return _collect(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as error:
+        if "field larger than field limit" in str(error):  # csv's own cap (128 KB) stops a huge field early
+            raise ValidationError(
+                f"В файле есть ячейка длиннее {MAX_CELL_CHARS} знаков.", code="cell_too_long"
+            ) from error
         raise ValidationError("Файл CSV повреждён.", code="broken_file") from error
 
 
