@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 
 from core.audit.models import AuditEntry
 from core.consents.models import Consent
+from core.facts.indicators import school_report_values
 from core.indicators.selectors import indicators_on
 from core.pairs.models import Pair, PairSuspension
 from core.pairs.selectors import active_on, pairs_on, programmes_completed_on
@@ -45,6 +46,7 @@ def test_a_withdrawal_today_leaves_the_indicators_of_a_month_ago_unchanged(host_
         for person in young:
             _pair(client, [m], [person], started_on=START, form_code="teacher_teacher")
         before = indicators_on(MONTH_AGO)
+        report_before = school_report_values(on=MONTH_AGO, early_end_codes=[])
         assert (
             before["young_teachers_with_mentor"].numerator,
             before["young_teachers_with_mentor"].denominator,
@@ -54,6 +56,10 @@ def test_a_withdrawal_today_leaves_the_indicators_of_a_month_ago_unchanged(host_
     assert withdrawn.status_code == 302
     with schema_context(world.school_a.schema_name):
         after = indicators_on(MONTH_AGO)
+        assert (
+            school_report_values(on=MONTH_AGO, early_end_codes=[]) == report_before
+        )  # what the region reads
+        assert school_report_values(on=TODAY, early_end_codes=[])["pairs"] == 2
         for key, share in before.items():
             assert (after[key].numerator, after[key].denominator) == (share.numerator, share.denominator), key
         assert indicators_on(TODAY)["young_teachers_with_mentor"].numerator == 2
@@ -102,6 +108,7 @@ def test_a_programme_completed_today_counts_as_completed_today(host_client, worl
         programme.refresh_from_db()
         assert (programme.status, programme.completed_on) == ("completed", timezone.localdate())
         assert list(programmes_completed_on(TODAY)) == [programme]
+        assert school_report_values(on=TODAY, early_end_codes=[])["programmes_completed"] == 1
         assert not programmes_completed_on(TODAY - timedelta(days=1)).exists()
 
 
@@ -151,3 +158,22 @@ def test_pairs_suspended_before_periods_existed_get_one(world):
         programme.refresh_from_db()
         assert programme.completed_on == TODAY - timedelta(days=3)
         assert not Pair.objects.filter(active_on(TODAY), pk=old.pk).exists()
+
+
+def test_the_pair_pages_show_the_suspension_on_the_date_asked(host_client, world):
+    with schema_context(world.school_a.schema_name):
+        m = mentor()
+        teacher = young_teacher("Приостановленная")
+    client = host_client(world.school_a, world.curator_a)
+    with schema_context(world.school_a.schema_name):
+        pair = _pair(client, [m], [teacher], started_on=START, form_code="teacher_teacher")
+        consent = teacher.consents.get(kind=Consent.Kind.PARTICIPATION)
+    withdrawn_on = TODAY - timedelta(days=7)
+    client.post(f"/consents/{consent.pk}/withdraw/", {"withdrawn_on": withdrawn_on.isoformat()})
+    detail = client.get(f"/pairs/{pair.pk}/").content.decode()
+    assert f"с {withdrawn_on:%d.%m.%Y} по сей день" in detail and "Записать встречу" not in detail
+    assert (
+        "действовала (теперь приостановлена)"
+        in client.get("/pairs/", {"on": MONTH_AGO.isoformat()}).content.decode()
+    )
+    assert "действовала" not in client.get("/pairs/").content.decode()
