@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.documents.placeholders import DOCX_PLACEHOLDERS, placeholder_docs
 from core.documents.render import template_bytes
 from regional.forms import BatchUploadForm, InvitationForm, MunicipalityForm, SchoolDeleteForm
 from regional.models import DocumentTemplate, EndReason, MentoringForm, MentoringKind, SurveyTemplate
@@ -426,7 +427,11 @@ def document_templates(request: HttpRequest) -> HttpResponse:
                 messages.error(request, message)
             status = 400
     custom = {t.kind: t for t in DocumentTemplate.objects.all()}
-    rows = [(kind, label, custom.get(kind)) for kind, label in DocumentTemplate.Kind.choices]
+    # The placeholders shown are the very list the upload check enforces (core/documents/placeholders.py).
+    rows = [
+        (kind, label, custom.get(kind), placeholder_docs(DOCX_PLACEHOLDERS[kind]))
+        for kind, label in DocumentTemplate.Kind.choices
+    ]
     return render(request, "region/document_templates.html", {"rows": rows}, status=status)
 
 

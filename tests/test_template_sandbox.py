@@ -26,8 +26,9 @@ from core.documents.render import docx_render
 from core.documents.sandbox import TemplateRefused
 from core.people.models import Category, Person
 from regional import report_templates
-from regional.models import DocumentTemplate, ReportRun, ReportTemplate
+from regional.models import ReportRun, ReportTemplate
 from regional.report_templates import REPORT_XLSX_PLACEHOLDERS
+from tenants.catalogues import DocumentTemplate
 
 pytestmark = pytest.mark.django_db
 
@@ -241,3 +242,11 @@ def test_an_xlsx_template_keeps_numbers_and_renders_mixed_cells_in_the_sandbox()
     rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(out)).active.iter_rows()]
     assert rows[0][0] == f"На {TODAY:%d.%m.%Y}"
     assert rows[1] == [3, "Тверь / ШКОЛА", 25.0]
+
+
+def test_the_templates_page_lists_the_placeholders_the_check_enforces(host_client, world):
+    page = _page(host_client(None, world.regional_admin).get("/document-templates/"))
+    for kind, spec in DOCX_PLACEHOLDERS.items():
+        for code, meaning in placeholder_docs(spec):
+            assert f"<code>{code}</code> — {meaning}" in page, (kind, code)
+    assert "{{ pair.mentors }}" in page and "{% for line in lines %}…{% endfor %}" in page
