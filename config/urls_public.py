@@ -3,10 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config import health
 from config.urls_common import handler400, handler403, handler404, handler500
 from config.urls_common import urlpatterns as common
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include("regional.urls")),
     *common,
     path("api/v1/", include("api.urls_public")),

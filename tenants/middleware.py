@@ -34,7 +34,7 @@ from tenants.selectors import user_is_regional_staff, user_may_enter_school, use
 # Paths reachable without a role on the host: logging in, invitations, static files. The API checks
 # its own permissions (token auth happens inside DRF); Django admin checks is_staff itself.
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-OPEN_PATH_PREFIXES = ("/accounts/", "/invite/", "/static/", "/api/", "/favicon.ico")
+OPEN_PATH_PREFIXES = ("/accounts/", "/invite/", "/static/", "/api/", "/favicon.ico", "/healthz", "/readyz")
 REGION_ONLY_OPEN_PREFIXES = ("/admin/",)
 
 
