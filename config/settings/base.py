@@ -275,6 +275,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.document_errors"],
     "ENUM_NAME_OVERRIDES": {
         "MembershipRoleEnum": "tenants.models.Role",
         "PairMemberRoleEnum": "core.pairs.models.PairMember.Role",
