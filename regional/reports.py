@@ -21,9 +21,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from core.facts.indicators import school_report_values
+from regional.checklist.history import snapshots_on
 from regional.exporting import _append
-from regional.models import EndReason, ReportRow, ReportRun, SchoolSnapshot
+from regional.models import ReportRow, ReportRun
+from tenants.catalogues import EndReason
 from tenants.models import School, User
+from tenants.sweeper import sweep_register
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +81,9 @@ def report_resume(run: ReportRun) -> int:
 
 
 def _compliance(run: ReportRun, school_ids: list[int]) -> dict[int, int | None]:
-    """Checklist % of each school as the region held it on the report date (see README)."""
-    return dict(SchoolSnapshot.objects.filter(school_id__in=school_ids).values_list("school_id", "percent"))
+    """Checklist % of each school «по состоянию на» the report date, from the dated snapshot history
+    (not today's snapshot): a school with no version by then has no figure."""
+    return dict(snapshots_on(run.on, school_ids=school_ids).values_list("school_id", "percent"))
 
 
 def report_batch(*, run_id: int, school_ids: list[int]) -> int:
@@ -185,6 +189,9 @@ def report_runs_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
             transaction.on_commit(lambda run=run: report_resume(run))  # type: ignore[misc]
             resumed.append(run.pk)
     return {"resumed": resumed, "failed": failed}
+
+
+sweep_register(report_runs_sweep)  # run by the periodic tenants.sweep (config.celery beat)
 
 
 def _pct(num: int, den: int) -> float | None:
@@ -294,7 +301,7 @@ def report_xlsx(run: ReportRun) -> bytes:
 
 def _forms_sheet(workbook: Workbook, region: dict[str, Any]) -> None:
     """Region-wide counts of current pairs by form and by role model."""
-    from regional.models import MentoringForm, RoleModel
+    from tenants.catalogues import MentoringForm, RoleModel
 
     sheet = workbook.create_sheet("Формы и ролевые модели")
     forms = dict(MentoringForm.objects.values_list("code", "name"))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from core.consents.selectors import consent_check
 from core.indicators.models import ContingentDeclaration
@@ -99,63 +99,3 @@ def indicators_on(on: date) -> dict[str, Share]:
             teachers, lambda p: p.pk in roles, declared.teachers if declared else None
         ),
     }
-
-
-def _young_teacher_q(on: date) -> Q:
-    # The same test as _is_young_teacher, in SQL: age_on(birth, on) < 35 ⇔ birth > on − 35 years.
-    return Q(
-        category=Category.TEACHER,
-        birth_date__gt=on - relativedelta(years=35),
-        career_start__gt=on - relativedelta(years=3),
-    )
-
-
-@dataclass(frozen=True)
-class IndicatorCounts:
-    shares: dict[str, tuple[int, int]]  # key → (counted, total), as in indicators_on
-    mentors: int  # people, not memberships, with valid consents
-    mentees: int
-
-
-def indicator_counts_on(on: date) -> IndicatorCounts:
-    """The three shares of indicators_on as (counted, total), set-based: five queries however many people.
-
-    The export calls this for thousands of schools, so nobody is loaded except the members of current
-    pairs (whose consents must be checked one by one); the register's totals are counted in SQL with
-    the same age and career tests as indicators_on (10 ≤ age ≤ 18 ⇔ on − 19 years < birth ≤ on − 10 years).
-    """
-    roles, members = _members_with_consent(on)
-    totals = Person.objects.aggregate(
-        students=Count(
-            "pk",
-            filter=Q(
-                category=Category.STUDENT,
-                birth_date__gt=on - relativedelta(years=19),
-                birth_date__lte=on - relativedelta(years=10),
-            ),
-        ),
-        teachers=Count("pk", filter=Q(category=Category.TEACHER)),
-        young=Count("pk", filter=_young_teacher_q(on)),
-    )
-    declared = ContingentDeclaration.objects.filter(year=on.year).first()
-    students = teachers = young = 0
-    for person in members:
-        if person.category == Category.STUDENT and person.birth_date is not None:
-            students += 10 <= age_on(person.birth_date, on) <= 18
-        elif person.category == Category.TEACHER:
-            teachers += 1
-            young += _is_young_teacher(person, on) and "mentee" in roles[person.pk]
-
-    def total(counted: int | None, field: str) -> int:
-        declared_total = getattr(declared, field) if declared is not None else None
-        return declared_total if declared_total else counted or 0
-
-    return IndicatorCounts(
-        shares={
-            "students_10_18": (students, total(totals["students"], "students_10_18")),
-            "young_teachers_with_mentor": (young, total(totals["young"], "young_teachers")),
-            "teachers_in_mentoring": (teachers, total(totals["teachers"], "teachers")),
-        },
-        mentors=sum(1 for r in roles.values() if PairMember.Role.MENTOR in r),
-        mentees=sum(1 for r in roles.values() if PairMember.Role.MENTEE in r),
-    )
