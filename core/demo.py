@@ -105,7 +105,7 @@ def school_demo_mentoring(
     from core.pairs.models import Meeting, Pair, PairMember
     from core.programmes.models import Programme, ProgrammeSection, ProgrammeTask
     from core.programmes.templates import TEMPLATES
-    from regional.models import RoleModel
+    from tenants.catalogues import RoleModel
 
     if Pair.objects.exists() or not Person.objects.exists():
         return False

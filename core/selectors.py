@@ -18,7 +18,7 @@ from core.roadmap.services import roadmap_overdue
 
 def mentoring_summary(*, today: date) -> dict[str, Any]:
     """The curator's dashboard of the mentoring itself: pairs, programmes, tasks, meetings, surveys."""
-    from regional.models import MentoringForm, RoleModel
+    from tenants.catalogues import MentoringForm, RoleModel
 
     forms = dict(MentoringForm.objects.values_list("code", "name"))
     role_models = dict(RoleModel.objects.values_list("pk", "name"))

@@ -7,8 +7,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.access import user_is_school_staff
 from core.selectors import mentoring_summary, school_summary
-from regional.forms import InvitationForm
 from tenants.context import request_school, request_user
+from tenants.forms import InvitationForm
 from tenants.models import Invitation, Membership, Role, School
 from tenants.selectors import invitable_roles, user_school_roles
 from tenants.services import invitation_create, invitation_resend

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from regional.models import (
+from tenants.catalogues import (
     DocumentTemplate,
     EndReason,
     MentoringForm,

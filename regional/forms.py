@@ -1,7 +1,7 @@
 from django import forms
 
 from tenants.forms import organisation_name_validate
-from tenants.models import Municipality, Role
+from tenants.models import Municipality
 
 
 class MunicipalityForm(forms.ModelForm):
@@ -20,15 +20,6 @@ class MunicipalityForm(forms.ModelForm):
         if oktmo and not (oktmo.isdigit() and len(oktmo) in (8, 11)):
             raise forms.ValidationError("ОКТМО — 8 или 11 цифр.")
         return oktmo
-
-
-class InvitationForm(forms.Form):
-    email = forms.EmailField(label="E-mail")
-    role = forms.ChoiceField(label="Роль")
-
-    def __init__(self, *args: object, roles: list[str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["role"].choices = [(r, Role(r).label) for r in roles]  # type: ignore[attr-defined]
 
 
 class BatchUploadForm(forms.Form):

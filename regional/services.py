@@ -6,7 +6,7 @@ from django.db import transaction
 
 from core.documents.render import docx_template_check
 from core.files.validation import upload_check
-from regional.models import DocumentTemplate, RoleModel
+from tenants.catalogues import DocumentTemplate, RoleModel
 from tenants.models import User
 from tenants.services import audit_record
 
@@ -41,7 +41,7 @@ def document_template_reset(*, kind: str, actor: User | None) -> None:
 
 @transaction.atomic
 def role_model_add(*, form_code: str, name: str, actor: User | None) -> RoleModel:
-    from regional.models import MentoringForm, RoleModel
+    from tenants.catalogues import MentoringForm, RoleModel
 
     name = " ".join(name.split())
     form = MentoringForm.objects.filter(code=form_code).first()
@@ -58,7 +58,7 @@ def role_model_add(*, form_code: str, name: str, actor: User | None) -> RoleMode
 
 @transaction.atomic
 def role_model_toggle(*, role_model_id: int, actor: User | None) -> RoleModel:
-    from regional.models import RoleModel
+    from tenants.catalogues import RoleModel
 
     role_model = RoleModel.objects.filter(pk=role_model_id).first()
     if role_model is None:

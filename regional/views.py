@@ -14,8 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.documents.placeholders import DOCX_PLACEHOLDERS, placeholder_docs
 from core.documents.render import template_bytes
-from regional.forms import BatchUploadForm, InvitationForm, MunicipalityForm, SchoolDeleteForm
-from regional.models import DocumentTemplate, EndReason, MentoringForm, MentoringKind, SurveyTemplate
+from regional.forms import BatchUploadForm, MunicipalityForm, SchoolDeleteForm
 from regional.selectors import (
     batch_progress,
     batch_rows_summary,
@@ -29,8 +28,9 @@ from regional.services import (
     role_model_add,
     role_model_toggle,
 )
+from tenants.catalogues import DocumentTemplate, EndReason, MentoringForm, MentoringKind, SurveyTemplate
 from tenants.context import request_user
-from tenants.forms import SchoolOnboardForm
+from tenants.forms import InvitationForm, SchoolOnboardForm
 from tenants.importing import SCHOOL_COLUMNS, template_xlsx
 from tenants.models import Invitation, Membership, Municipality, OnboardingBatch, Role, School
 from tenants.onboarding import (

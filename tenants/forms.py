@@ -4,9 +4,20 @@ from typing import Any
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
-from tenants.models import Municipality, School
+from tenants.models import Municipality, Role, School
 from tenants.schema_names import slug_validate
 from tenants.validators import inn_validate, kpp_validate, ogrn_validate, slug_suggest
+
+
+class InvitationForm(forms.Form):
+    """Whom to invite and in which role; the roles offered depend on who invites (region or school)."""
+
+    email = forms.EmailField(label="E-mail")
+    role = forms.ChoiceField(label="Роль")
+
+    def __init__(self, *args: object, roles: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["role"].choices = [(r, Role(r).label) for r in roles]  # type: ignore[attr-defined]
 
 
 class InvitationAcceptForm(forms.Form):

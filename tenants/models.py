@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
+from tenants import catalogues as catalogues  # the region's reference catalogues are models of this app
 from tenants.schema_names import schema_name_validate
 
 

@@ -22,7 +22,7 @@ from core.people.models import BankEntry, Category, Person
 from core.programmes.models import Programme, ProgrammeTask
 from core.programmes.services import programme_create
 from core.roadmap.models import RoadmapItem
-from regional.models import RoleModel
+from tenants.catalogues import RoleModel
 from tenants.models import Role, School, User
 from tenants.services import invitation_create
 

@@ -9,7 +9,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from core.people.models import Person
-from regional.models import RoleModel
+from tenants.catalogues import RoleModel
 from tenants.models import Municipality
 
 pytestmark = pytest.mark.django_db

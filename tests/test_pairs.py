@@ -13,7 +13,7 @@ from core.pairs.models import Pair, PairMember
 from core.pairs.selectors import pairs_on
 from core.people.models import BankEntry, Category, Person
 from core.programmes.models import Programme
-from regional.models import RoleModel
+from tenants.catalogues import RoleModel
 
 pytestmark = pytest.mark.django_db
 

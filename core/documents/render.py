@@ -18,7 +18,7 @@ from core.files.validation import DOCX_LIMITS, zip_bomb_check
 
 
 def template_bytes(kind: str) -> bytes:
-    from regional.models import DocumentTemplate
+    from tenants.catalogues import DocumentTemplate
 
     custom = DocumentTemplate.objects.filter(kind=kind).first()
     if custom is not None:

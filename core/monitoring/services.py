@@ -19,7 +19,7 @@ Phase = SurveyResponse.Phase
 
 
 def survey_templates() -> QuerySet[Any]:
-    from regional.models import SurveyTemplate
+    from tenants.catalogues import SurveyTemplate
 
     return SurveyTemplate.objects.filter(is_active=True)
 

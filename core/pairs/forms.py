@@ -7,7 +7,7 @@ from core.people.models import BankEntry, Person
 
 
 def _catalogue_choices() -> dict[str, list[tuple[Any, str]]]:
-    from regional.models import EndReason, MentoringForm, MentoringKind, RoleModel
+    from tenants.catalogues import EndReason, MentoringForm, MentoringKind, RoleModel
 
     return {
         "forms": [(f.code, f.name) for f in MentoringForm.objects.filter(is_active=True)],

@@ -132,7 +132,7 @@ class Suggestion:
 
 def mentor_suggestions(*, mentee: Person, form_code: str, on: date) -> list[Suggestion]:
     """Approved mentors ranked for this mentee: shared requests, subject, free capacity, allowed by the form."""
-    from regional.models import MentoringForm
+    from tenants.catalogues import MentoringForm
 
     form = MentoringForm.objects.filter(code=form_code).first()
     wanted = set()

@@ -21,7 +21,7 @@ from tenants.models import School, User
 
 
 def _catalogue(form_code: str, role_model_id: int, kind_code: str) -> Any:
-    from regional.models import MentoringForm, MentoringKind, RoleModel
+    from tenants.catalogues import MentoringForm, MentoringKind, RoleModel
 
     form = MentoringForm.objects.filter(code=form_code, is_active=True).first()
     if form is None:
@@ -101,7 +101,7 @@ def pair_create(
 
 @transaction.atomic
 def pair_end(*, pair: Pair, on: date, reason_code: str, actor: User | None) -> Pair:
-    from regional.models import EndReason
+    from tenants.catalogues import EndReason
 
     reason = EndReason.objects.filter(code=reason_code).first()
     if reason is None:
@@ -251,7 +251,7 @@ def pairs_order_generate(
     *, school: School, pairs: list[Pair], on: date, curator_name: str, actor: User | None
 ) -> LocalAct:
     """The order fixing these pairs/groups with their members, numbered like every generated order."""
-    from regional.models import MentoringForm
+    from tenants.catalogues import MentoringForm
 
     if not pairs:
         raise ValidationError("Выберите пары для приказа.")

@@ -37,7 +37,7 @@ def pair_get_for_user(request: HttpRequest, pk: int) -> tuple[Pair, str]:
 
 
 def _catalogue_names() -> dict[str, dict]:
-    from regional.models import EndReason, MentoringForm, MentoringKind, RoleModel
+    from tenants.catalogues import EndReason, MentoringForm, MentoringKind, RoleModel
 
     return {
         "forms": dict(MentoringForm.objects.values_list("code", "name")),

@@ -139,7 +139,7 @@ def task_fill(
 
 def programme_docx(*, programme: Programme, school: School) -> bytes:
     """The programme as a document to print and sign."""
-    from regional.models import MentoringForm, RoleModel
+    from tenants.catalogues import MentoringForm, RoleModel
 
     pair = programme.pair
     members = [m for m in pair.members.select_related("person") if m.until is None]

@@ -13,7 +13,7 @@ from tenants.models import User
 @transaction.atomic
 def roadmap_start_from_template(*, actor: User | None) -> int:
     """Copy the region's model roadmap into an empty school roadmap."""
-    from regional.models import RoadmapTemplateItem
+    from tenants.catalogues import RoadmapTemplateItem
 
     if RoadmapItem.objects.exists():
         raise ValidationError(
