@@ -18,7 +18,7 @@ PYTHON := $(shell for c in python3.13 python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/
 help:
 	@echo "make run    — поднять всё с демо-данными: http://localhost:8000 и http://tver-sosh14.localhost:8000"
 	@echo "make test   — все тесты"
-	@echo "make lint   — ruff, mypy, проверка миграций"
+	@echo "make lint   — ruff, mypy, направление импортов (import-linter), проверка миграций"
 	@echo "make stop   — остановить встроенный PostgreSQL"
 
 $(UV):
@@ -39,6 +39,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/python manage.py makemigrations --check --dry-run
 
 stop:

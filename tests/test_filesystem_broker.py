@@ -15,8 +15,7 @@ def test_the_filesystem_broker_writes_its_exchange_tables_under_var(settings, tm
     work_dir.mkdir()
     monkeypatch.chdir(work_dir)
     settings.CELERY_FILESYSTEM_BROKER_DIR = tmp_path / "var" / "celery-broker"
-    probe = Celery("probe", set_as_current=False)
-    probe.conf.broker_url = "filesystem://"
+    probe = Celery("probe", broker="filesystem://", set_as_current=False)
     _configure_filesystem_broker(sender=probe)
 
     exchange = Exchange("probe", type="direct")

@@ -1,4 +1,8 @@
-"""Demo region: 3 municipalities, 12 schools, a user for every role. Safe to run again."""
+"""Demo region: 3 municipalities, 12 schools, a user for every role. Safe to run again.
+
+It lives in ``regional`` because it composes every layer below the region: the platform's onboarding
+(``tenants``), each school's demo content (``core.demo``) and the region's snapshots.
+"""
 
 from typing import Any
 
