@@ -67,7 +67,8 @@ def school_demo_fill(*, school: School, seed: int) -> bool:
                    "representative_first_name": rng.choice(FEMALE), "representative_relation": "мать",
                    "representative_document": f"паспорт 28{rng.randint(10, 99)} {rng.randint(100000, 999999)}"}  # fmt: skip
         for kind in Consent.Kind:
-            Consent.objects.create(person=person, kind=kind, valid_from=start, **rep)
+            # Signed before the earliest demo pair (300 days ago): the consent rule holds on every date.
+            Consent.objects.create(person=person, kind=kind, valid_from=today - timedelta(days=320), **rep)
     for teacher in teachers[3:7]:
         BankEntry.objects.create(person=teacher, bank=BankEntry.Bank.MENTOR, status=BankEntry.Status.APPROVED,
                                  requests=[Request.ADAPTATION, Request.METHODS], capacity=2,
@@ -153,7 +154,8 @@ def school_demo_mentoring(
             )
         programme = Programme.objects.create(pair=pair, title=f"Персонализированная программа пары № {pair.pk}",
                                              starts_on=start, ends_on=start + timedelta(days=270),
-                                             stage=stage, status=status)  # fmt: skip
+                                             stage=stage, status=status,
+                                             completed_on=pair.ended_on if status == "completed" else None)  # fmt: skip
         for s_pos, (title, tasks) in enumerate(TEMPLATES[form_code]):
             section = ProgrammeSection.objects.create(programme=programme, title=title, position=s_pos)
             for t_pos, (task, planned) in enumerate(tasks):

@@ -1,7 +1,10 @@
 """`seed_demo` builds a usable region, and running it again changes nothing."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.acts.models import LocalAct
@@ -23,6 +26,8 @@ def test_seed_demo_builds_a_region_and_is_idempotent(host_client, world, capsys)
     call_command("seed_demo")
     assert "Школ создано: 0" in capsys.readouterr().out
     assert School.objects.filter(status=School.Status.ACTIVE).count() == 12 + 3
+    for days in (0, 100, 250):  # the consent rule holds in every demo school, today and in the past
+        call_command("consent_invariant", on=timezone.localdate() - timedelta(days=days))
     school = School.objects.get(slug="tver-sosh14")
     with schema_context(school.schema_name):
         assert Person.objects.count() == 24

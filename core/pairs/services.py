@@ -133,10 +133,11 @@ def pair_end(*, pair: Pair, on: date, reason_code: str, actor: User | None) -> P
     return pair
 
 
-def _first_breach(pair: Pair, *, on: date) -> tuple[date, date | None, str] | None:
-    """The earliest day up to ``on`` when a member of ``pair`` lacked valid consents and no suspension
-    period covered it: (that day, where the needed period ends or None, the reason). None: no breach."""
-    periods = list(pair.suspensions.all())
+def _first_breach(
+    pair: Pair, *, on: date, periods: list[PairSuspension]
+) -> tuple[date, date | None, str] | None:
+    """The earliest day up to ``on`` when a member of ``pair`` lacked valid consents and none of its
+    suspension ``periods`` covered it: (that day, where the needed period ends or None, the reason)."""
     bounds = {p.since for p in periods} | {p.until + timedelta(days=1) for p in periods if p.until}
 
     def covered(day: date) -> bool:
@@ -177,14 +178,15 @@ def pairs_enforce_consents(
     pairs = pairs.prefetch_related("members__person__consents", "suspensions").order_by("pk")
     created: list[PairSuspension] = []
     for pair in pairs.select_for_update(of=("self",)):
+        periods = list(pair.suspensions.all())
         for _attempt in range(100):  # each round covers one more breach; a pair has few of them
-            breach = _first_breach(pair, on=on)
+            breach = _first_breach(pair, on=on, periods=periods)
             if breach is None:
                 break
             since, until, why = breach
             text = (f"{reason}. {why}" if reason else why)[:300]
             period = PairSuspension.objects.create(pair=pair, since=since, until=until, reason=text)
-            pair.suspensions.add(period)  # keep the prefetched periods current for the next round
+            periods.append(period)
             created.append(period)
             audit_log(
                 actor=actor,
