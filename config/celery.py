@@ -6,6 +6,7 @@ connection to it before the task runs. School tasks (``SchoolTask``) refuse to r
 
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 from celery.schedules import crontab
@@ -120,16 +121,22 @@ def _configure_filesystem_broker(sender: CeleryApp, **kwargs: Any) -> None:
         return
     from django.conf import settings
 
-    folder = settings.CELERY_FILESYSTEM_BROKER_DIR
-    for sub in ("queue", "processed"):
+    sender.conf.broker_transport_options = filesystem_broker_options(settings.CELERY_FILESYSTEM_BROKER_DIR)
+
+
+def filesystem_broker_options(folder: Path) -> dict[str, Any]:
+    """The filesystem broker (`make run`, no server) in ``folder``; the folders are created."""
+    for sub in ("queue", "processed", "control"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
-    sender.conf.broker_transport_options = {
+    return {
         "data_folder_in": str(folder / "queue"),
         "data_folder_out": str(folder / "queue"),
         "processed_folder": str(folder / "processed"),
         "store_processed": False,
         # kombu keeps its exchange tables here; its default is ``control/`` in the working directory.
         "control_folder": str(folder / "control"),
+        # kombu polls the folder once a second by default: a tenth keeps a change → region under 2 s.
+        "polling_interval": 0.1,
     }
 
 

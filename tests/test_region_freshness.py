@@ -1,0 +1,168 @@
+"""Every active school is in the regional picture, and no change in a school is lost on its way there."""
+
+import io
+import time
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+from openpyxl import load_workbook
+
+from core.acts.models import SchoolProfile
+from regional.checklist import snapshots as snapshots_module
+from regional.checklist.snapshots import snapshot_refresh_pending
+from regional.checklist.tasks import snapshots_refresh_batch_task, snapshots_repair_task
+from regional.models import SchoolSnapshot
+from tenants.models import School
+from tests.conftest import make_school
+from tests.worker_processes import filesystem_broker, start_worker_process, wait_for, world_restore
+
+
+def _warm_up(host_client, world) -> None:
+    """A first change through a freshly started worker pays for its imports and connections: not measured."""
+    host_client(world.school_b, world.curator_b).post("/settings/", {"site_section_url": "https://b.ru/warm"})
+    assert wait_for(lambda: _site_url(world.school_b) == "https://b.ru/warm", 20)
+
+
+def _site_url(school: School) -> str:
+    snapshot = SchoolSnapshot.objects.filter(school=school).first()
+    return snapshot.items["site_section"]["evidence"].get("url", "") if snapshot else ""
+
+
+@pytest.mark.django_db
+def test_onboarded_schools_are_in_the_region_view_with_no_other_change(host_client, world):
+    new = [
+        make_school(name=f"Новая школа {n}", municipality=world.m1, slug=f"new-{n}", number=100 + n)
+        for n in range(4)
+    ]
+    active = School.objects.filter(status=School.Status.ACTIVE).count()
+    assert active == 3 + len(new)
+    admin = host_client(None, world.regional_admin).get("/compliance/").content.decode()
+    assert f"школ: {active}" in admin
+    for school in new:
+        assert school.short_name in admin
+    inspector = host_client(None, world.inspector_m1).get("/compliance/").content.decode()
+    assert f"школ: {2 + len(new)}" in inspector  # the ИМЦ of the first municipality: its schools only
+    assert world.school_c.short_name not in inspector
+    # A school that has entered nothing is shown as such, not silently as 0 % or not at all.
+    assert "нет данных" in admin
+
+
+@pytest.mark.django_db
+def test_a_school_without_a_snapshot_row_is_counted_and_shown(host_client, world):
+    SchoolSnapshot.objects.filter(school=world.school_b).delete()
+    page = host_client(None, world.regional_admin).get("/compliance/").content.decode()
+    assert "школ: 3" in page and "ещё без снимка: 1" in page
+    assert world.school_b.short_name in page
+    xlsx = host_client(None, world.regional_admin).get("/compliance.xlsx")
+    rows = {r[0]: r for r in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True)}
+    assert rows[world.school_b.short_name][2] == "нет данных"
+    # …and the repair job writes it (the periodic safety net behind provisioning).
+    assert snapshots_repair_task.delay().get() == 1
+    assert SchoolSnapshot.objects.filter(school=world.school_b).exists()
+
+
+@pytest.mark.django_db
+def test_a_change_committed_during_a_refresh_is_refreshed_again(world):
+    school = world.school_a
+    SchoolSnapshot.objects.filter(school=school).update(requested_at=timezone.now())
+    real_counts = snapshots_module.school_counts
+    passes = []
+
+    def counts_while_a_change_arrives() -> dict:
+        passes.append(1)
+        if len(passes) == 1:  # another request commits a change (and its stamp) mid-evaluation
+            SchoolProfile.objects.update_or_create(pk=1, defaults={"site_section_url": "https://a.ru/late"})
+            SchoolSnapshot.objects.filter(school=school).update(requested_at=timezone.now())
+        return real_counts()
+
+    with (
+        schema_context(school.schema_name),
+        mock.patch.object(snapshots_module, "school_counts", counts_while_a_change_arrives),
+    ):
+        assert snapshot_refresh_pending(school=School.objects.get(pk=school.pk)) == "done"
+    assert len(passes) == 2
+    snapshot = SchoolSnapshot.objects.get(school=school)
+    assert snapshot.requested_at is None
+    assert _site_url(school) == "https://a.ru/late"
+
+
+@pytest.mark.django_db
+def test_a_pending_stamp_left_by_a_dead_job_is_repaired(world):
+    school = world.school_a
+    with schema_context(school.schema_name):
+        SchoolProfile.objects.update_or_create(pk=1, defaults={"site_section_url": "https://a.ru/lost"})
+    SchoolSnapshot.objects.filter(school=school).update(requested_at=timezone.now() - timedelta(minutes=10))
+    assert snapshots_repair_task.delay().get() == 1  # only the school that needs it
+    assert _site_url(school) == "https://a.ru/lost"
+    assert SchoolSnapshot.objects.get(school=school).requested_at is None
+
+
+# --- a real worker in its own process, the local-memory cache, the filesystem broker (as `make run`) ----
+
+
+@pytest.fixture
+def profile_cleanup(world):
+    # These tests commit; a test run earlier may have flushed the public rows (world_restore puts them back).
+    world_restore(world)
+    yield
+    for school in (world.school_a, world.school_b, world.school_c):
+        with schema_context(school.schema_name):
+            SchoolProfile.objects.filter(pk=1).update(site_section_url="")
+
+
+@pytest.mark.real_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_changes_a_second_apart_both_reach_the_region(host_client, world, tmp_path, profile_cleanup):
+    with filesystem_broker(tmp_path / "broker") as folder:
+        worker = start_worker_process(folder, "--pool=prefork", "--concurrency=1")
+        try:
+            _warm_up(host_client, world)
+            client = host_client(world.school_a, world.curator_a)
+            timings = []
+            for n in (1, 2):
+                if n == 2:
+                    time.sleep(1)
+                started = time.monotonic()
+                client.post("/settings/", {"site_section_url": f"https://a.ru/{n}"})
+                assert wait_for(lambda n=n: _site_url(world.school_a) == f"https://a.ru/{n}", 5), worker.log
+                timings.append(time.monotonic() - started)
+            print("change → region (two changes 1 s apart):", [f"{t:.2f} s" for t in timings])
+            assert max(timings) <= 2.0, timings
+            assert SchoolSnapshot.objects.get(school=world.school_a).requested_at is None
+        finally:
+            worker.stop()
+
+
+@pytest.mark.real_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_change_reaches_the_region_while_bulk_work_is_queued(host_client, world, tmp_path, profile_cleanup):
+    """The worker layout of `make run`: a consumer of its own for refreshes, another for everything else."""
+    with filesystem_broker(tmp_path / "broker") as folder:
+        ids = [world.school_a.pk, world.school_b.pk, world.school_c.pk]
+        for _ in range(150):  # tens of seconds of bulk work ahead of the change
+            snapshots_refresh_batch_task.apply_async(args=[ids * 3], headers={"_schema_name": "public"})
+        fast = start_worker_process(folder, "-Q", "snapshots", "--pool=prefork", "--concurrency=1")
+        bulk = start_worker_process(
+            folder, "-Q", "celery,provision,bulk", "--pool=prefork", "--concurrency=1"
+        )
+        try:
+            _warm_up(host_client, world)
+            started = time.monotonic()
+            host_client(world.school_a, world.curator_a).post(
+                "/settings/", {"site_section_url": "https://a.ru/urgent"}
+            )
+            assert wait_for(lambda: _site_url(world.school_a) == "https://a.ru/urgent", 10), fast.log
+            elapsed = time.monotonic() - started
+            print(
+                f"change → region with {len(list((folder / 'queue').glob('*.bulk.msg')))} bulk jobs queued: {elapsed:.2f} s"
+            )
+            assert elapsed <= 2.0, elapsed
+            assert len(list((folder / "queue").glob("*.bulk.msg"))) > 50  # the bulk work is still queued
+        finally:
+            fast.stop()
+            bulk.stop()
+            for leftover in (folder / "queue").glob("*.msg"):
+                leftover.unlink()

@@ -1,0 +1,167 @@
+"""Real Celery workers as separate processes, started the way `make run` starts them.
+
+Separate processes matter for what these tests prove: each has its own memory (a per-process cache marker
+is invisible to the others), and a process can be killed. The broker is the filesystem broker of
+`make run` (no server needed) in a folder of the test's own; the workers use the test database.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app, filesystem_broker_options
+
+
+class WorkerProcess:
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def wait_ready(self, seconds: float = 30.0) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if any(" ready." in line for line in self.lines):
+                return
+            if self.process.poll() is not None:
+                raise RuntimeError("worker exited:\n" + "".join(self.lines[-40:]))
+            time.sleep(0.1)
+        raise RuntimeError("worker not ready:\n" + "".join(self.lines[-40:]))
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        """Like the OOM killer or a pulled plug: the whole process group, no cleanup."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    @property
+    def log(self) -> str:
+        return "".join(self.lines)
+
+
+@contextmanager
+def filesystem_broker(folder: Path) -> Iterator[Path]:
+    """This process sends real messages to the filesystem broker in ``folder`` (not eager)."""
+    conf = {
+        "task_always_eager": False,
+        "broker_url": "filesystem://",
+        "broker_transport_options": filesystem_broker_options(folder),
+        "result_backend": None,
+    }
+    saved = {key: app.conf.get(key) for key in conf}
+    app.conf.update(conf)
+    _forget_connections()
+    try:
+        yield folder
+    finally:
+        app.conf.update(saved)
+        _forget_connections()
+
+
+def _forget_connections() -> None:
+    app._pool = None
+    app.amqp._producer_pool = None
+    app._local.__dict__.pop("backend", None)
+
+
+def start_worker_process(folder: Path, *args: str) -> WorkerProcess:
+    """`celery worker` over the test database and the filesystem broker in ``folder`` (var dir of its own)."""
+    database = connection.settings_dict
+    url = f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+    var_dir = folder.parent / f"{folder.name}-var"
+    var_dir.mkdir(exist_ok=True)
+    broker_dir = var_dir / "celery-broker"
+    if not broker_dir.exists():
+        broker_dir.symlink_to(folder)  # the worker's config (config.celery) points here
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": url,
+        "NASTAVNIK_VAR_DIR": str(var_dir),
+        "CELERY_BROKER_URL": "filesystem://",
+        "REDIS_URL": "",  # the local-memory cache, as under `make run`
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", "--without-heartbeat",
+         "--without-mingle", "--without-gossip", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    worker = WorkerProcess(process)
+    worker.wait_ready()
+    return worker
+
+
+def wait_for(predicate: Any, seconds: float = 15.0, step: float = 0.05) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def world_restore(world: Any) -> None:
+    """Put back the public rows of the test world if a committed (transaction=True) test flushed them.
+
+    Tests with real worker processes must commit, and pytest-django then empties the public tables; the
+    schools' schemas (and their data) stay. The world's objects still hold every field, so they go back as
+    they were, with the same ids.
+    """
+    from regional.checklist.snapshots import snapshot_refresh
+    from tenants.models import Domain, Municipality, Role, School, User
+    from tenants.schema_names import school_host
+    from tenants.services import membership_grant
+
+    if School.objects.filter(pk=world.school_a.pk).exists():
+        return
+    from django_tenants.utils import schema_context
+
+    Municipality.objects.bulk_create([world.m1, world.m2])
+    schools = [world.school_a, world.school_b, world.school_c]
+    School.objects.bulk_create(schools)  # bulk: no schema creation, they exist
+    for school in schools:
+        Domain.objects.create(domain=school_host(school.slug), tenant=school, is_primary=True)
+    users = [world.regional_admin, world.inspector_m1, world.curator_a, world.mentor_a, world.mentee_a,
+             world.curator_b, world.outsider]  # fmt: skip
+    User.objects.bulk_create(users)
+    membership_grant(user=world.regional_admin, role=Role.REGIONAL_ADMIN)
+    membership_grant(user=world.inspector_m1, role=Role.INSPECTOR, municipality=world.m1)
+    membership_grant(user=world.curator_a, role=Role.CURATOR, school=world.school_a)
+    membership_grant(user=world.mentor_a, role=Role.MENTOR, school=world.school_a)
+    membership_grant(user=world.mentee_a, role=Role.MENTEE, school=world.school_a)
+    membership_grant(user=world.curator_b, role=Role.CURATOR, school=world.school_b)
+    for school in schools:
+        with schema_context(school.schema_name):
+            snapshot_refresh(school=school)
