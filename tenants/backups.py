@@ -737,7 +737,7 @@ def school_restore(
         audit_record(
             actor=actor,
             action="school.restore_scratch",
-            obj=live or School(pk=entry["id"], name=entry["name"]),
+            obj=live or School(pk=entry["id"], short_name=entry["name"]),
             details={"backup": backup.name, "slug": slug, "database": into_scratch},
         )
         return RestoreResult(slug, entry["schema"], into_scratch, *totals, files, time.monotonic() - started)
