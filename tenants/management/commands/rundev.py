@@ -1,4 +1,4 @@
-"""One command for development: database, migrations, demo data, a real Celery worker and the web server."""
+"""One command for development: database, migrations, demo data, Celery workers and beat, the web server."""
 
 import os
 import signal
@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from config.celery import QUEUE_FAST, QUEUES
 from config.embedded_postgres import project_server
 
 
@@ -33,22 +34,45 @@ class Command(BaseCommand):
             **os.environ,
             "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local"),
         }
-        worker = subprocess.Popen(
-            [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--loglevel=INFO",
-                "--concurrency=2",
-                "--pool=prefork",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
+        celery = [python, "-m", "celery", "-A", "config"]
+        other_queues = ",".join(q for q in QUEUES if q != QUEUE_FAST)
+        background = [
+            # Change → region: a consumer of its own, so refreshes never wait behind bulk work.
+            subprocess.Popen(
+                [*celery, "worker", "-n", "fast@%h", "-Q", QUEUE_FAST, "--concurrency=1", "--loglevel=INFO"],
+                cwd=settings.BASE_DIR,
+                env=env,
+            ),
+            # Everything else: onboarding, report batches, periodic fan-outs, e-mail.
+            subprocess.Popen(
+                [
+                    *celery,
+                    "worker",
+                    "-n",
+                    "main@%h",
+                    "-Q",
+                    other_queues,
+                    "--concurrency=2",
+                    "--loglevel=INFO",
+                ],
+                cwd=settings.BASE_DIR,
+                env=env,
+            ),
+            # The static schedule of config.celery (repair, calendar re-evaluation, consents, sweeper).
+            subprocess.Popen(
+                [
+                    *celery,
+                    "beat",
+                    "--loglevel=INFO",
+                    f"--schedule={settings.VAR_DIR / 'celerybeat-schedule'}",
+                ],
+                cwd=settings.BASE_DIR,
+                env=env,
+            ),
+        ]
+        self.stdout.write(
+            self.style.SUCCESS("Воркеры Celery и расписание запущены. Сайт региона: http://localhost:8000")
         )
-        self.stdout.write(self.style.SUCCESS("Воркер Celery запущен. Сайт региона: http://localhost:8000"))
         server = subprocess.Popen(
             [python, manage, "runserver", options["addrport"]], cwd=settings.BASE_DIR, env=env
         )
@@ -58,7 +82,8 @@ class Command(BaseCommand):
             pass
         finally:
             _stop(server)
-            _stop(worker)
+            for process in background:
+                _stop(process)
             if settings.EMBEDDED_POSTGRES:
                 project_server().stop()
                 self.stdout.write("Встроенный PostgreSQL остановлен.")
