@@ -18,7 +18,7 @@ from core.pairs.models import Meeting, Pair, PairSuspension
 from core.pairs.selectors import consent_rule_breaches, pair_suspended_on
 from core.pairs.tasks import consents_enforce_daily
 from core.people.models import BankEntry, Category, Person
-from core.programmes.models import Programme
+from core.programmes.models import Programme, ProgrammeTask
 from tenants.models import School
 from tests.test_pairs import START, TODAY, _pair_post, mentee, mentor
 
@@ -105,7 +105,7 @@ def test_a_withdrawal_dated_in_the_past_suspends_every_pair_from_that_day(host_c
 def test_a_withdrawal_cannot_be_dated_in_the_future(host_client, world):
     with schema_context(world.school_a.schema_name):
         s = mentee()
-        consent = s.consents.first()
+        consent = s.consents.earliest("pk")
     response = host_client(world.school_a, world.curator_a).post(
         f"/api/v1/consents/{consent.pk}/withdraw/", {"withdrawn_on": (TODAY + timedelta(days=1)).isoformat()}
     )
@@ -154,7 +154,7 @@ def test_work_on_a_suspended_pair_is_refused_on_pages_and_in_the_api(host_client
         programme = Programme.objects.get(pair=other)
     assert client.post(f"/programmes/{programme.pk}/move/", {"to": "review"}).status_code == 302
     with schema_context(world.school_a.schema_name):
-        task = programme.sections.first().tasks.first()
+        task = ProgrammeTask.objects.filter(section__programme=programme).earliest("pk")
         for consent in [*s.consents.all(), *other.members.get(role="mentee").person.consents.all()]:
             client.post(f"/consents/{consent.pk}/withdraw/", {"withdrawn_on": TODAY.isoformat()})
         assert set(Pair.objects.values_list("status", flat=True)) == {"suspended"}
