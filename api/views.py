@@ -66,12 +66,15 @@ class SchoolInvitationCreateApi(APIView):
 
     @extend_schema(request=InvitationInputSerializer, responses={201: InvitationSerializer})
     def post(self, request: Request) -> Response:
+        school = request_school(request)
+        if not invitable_roles(request.user, school=school):  # refuse before reading the body
+            raise PermissionDenied("Приглашать может администратор школы или куратор.")
         data = InvitationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invitation = invitation_create(
             email=data.validated_data["email"],
             role=data.validated_data["role"],
-            school=request_school(request),
+            school=school,
             invited_by=cast(User, request.user),
         )
         return Response(InvitationSerializer(invitation).data, status=201)

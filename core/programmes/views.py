@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -104,6 +104,8 @@ def programme_move_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def programme_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     programme, role = _programme_for_user(request, pk)
+    if role != "staff":  # before the form: a mentor or mentee is refused, not told to check the dates
+        raise PermissionDenied("Сроки и этап программы меняет куратор.")
     form = ProgrammeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Проверьте даты.")
