@@ -88,9 +88,14 @@ def _fields(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def report_fill_template(*, template: bytes, run: ReportRun) -> bytes:
-    """The region's template filled with a finished report run."""
-    workbook = _open(template)
-    return _fill(workbook, on=f"{run.on:%d.%m.%Y}", rows=lambda: [_fields(e) for e in report_table(run)])
+    """The region's template filled with a finished report run; any refusal is a 400 (``TemplateRefused``)."""
+    try:
+        workbook = _open(template)
+        return _fill(workbook, on=f"{run.on:%d.%m.%Y}", rows=lambda: [_fields(e) for e in report_table(run)])
+    except TemplateRefused:
+        raise
+    except ValidationError as error:  # a stored form that is broken, a bomb, or has no row of fields
+        raise TemplateRefused(error.messages, code="template_error") from error
 
 
 def report_template_check(content: bytes) -> None:

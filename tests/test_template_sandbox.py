@@ -87,6 +87,7 @@ def test_the_probes_payload_is_refused_at_upload_with_the_placeholder_named(host
         ("{% set x = 1 %}", "«{% set %}»"),
         ("{% include 'x' %}", "«{% include %}»"),
         ("{% macro m() %}{% endmacro %}", "«{% macro %}»"),
+        ("{% autoescape false %}{{ title }}{% endautoescape %}", "«{% autoescape %}»"),
         ("{% for x in school %}{% endfor %}", "перебирать можно только списки"),
     ],
 )
@@ -216,6 +217,15 @@ def test_the_payload_in_an_xlsx_report_template_is_refused_at_upload(host_client
     )
     assert f"Ячейка B2: В шаблоне недопустимый плейсхолдер «{PAYLOAD}»" in _page(response)
     assert not ReportTemplate.objects.exists()
+
+
+def test_a_stored_xlsx_template_without_a_row_of_fields_gives_a_400_too(host_client, world):
+    template = ReportTemplate.objects.create(
+        title="Пустой", file=ContentFile(_xlsx(["{{ on }}"]), name="e.xlsx")
+    )
+    run = ReportRun.objects.create(on=TODAY, status=ReportRun.Status.DONE)
+    response = host_client(None, world.regional_admin).get(f"/reports/{run.pk}/templates/{template.pk}/")
+    assert response.status_code == 400 and "нет строки с полями" in _page(response)
 
 
 def test_a_stored_xlsx_template_with_the_payload_gives_a_400(host_client, world):

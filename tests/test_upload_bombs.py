@@ -14,17 +14,20 @@ import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from defusedxml import EntitiesForbidden
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 from docx import Document
 from openpyxl import Workbook
 
+from core.consents.models import Consent
 from core.files.validation import XLSX_LIMITS, ZipLimits, zip_bomb_check
-from core.people.models import Person
+from core.people.models import Category, Person
 from regional.models import ReportTemplate
 from tenants.catalogues import DocumentTemplate
 from tenants.importing import MAX_CELL_CHARS, MAX_ROWS, SCHOOL_COLUMNS, rows_read
@@ -298,3 +301,15 @@ def test_an_xlsx_report_template_bomb_is_refused_and_not_stored(host_client, wor
         )
     assert response.status_code == 200 and "zip-бомб" in response.content.decode()
     assert not ReportTemplate.objects.exists()
+
+
+def test_a_stored_docx_bomb_makes_the_consent_form_a_400(host_client, world, docx_bomb):
+    DocumentTemplate.objects.create(kind="consent", file=ContentFile(docx_bomb, name="consent.docx"))
+    with schema_context(world.school_a.schema_name):
+        person = Person.objects.create(last_name="Фёдорова", first_name="Алёна", category=Category.TEACHER)
+        consent = Consent.objects.create(
+            person=person, kind=Consent.Kind.PARTICIPATION, valid_from=date(2026, 9, 1)
+        )
+    with _timed():
+        response = host_client(world.school_a, world.curator_a).get(f"/consents/{consent.pk}/document.docx")
+    assert response.status_code == 400

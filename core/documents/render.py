@@ -40,8 +40,11 @@ def docx_render(*, kind: str, context: dict[str, Any], template: bytes | None = 
             f"DOCX context for {kind!r} has keys not declared in core/documents/placeholders.py: {undeclared}"
         )
     content = template if template is not None else template_bytes(kind)
-    zip_bomb_check(io.BytesIO(content), limits=DOCX_LIMITS)
-    doc = _open(content)
+    try:
+        zip_bomb_check(io.BytesIO(content), limits=DOCX_LIMITS)
+        doc = _open(content)
+    except ValidationError as error:  # a stored file that is broken or a bomb: a 400 too, not a 500
+        raise TemplateRefused(error.messages, code="broken_file") from error
     try:
         # docxtpl sets autoescape on the environment it is given; the sandbox already has it on.
         doc.render(context, jinja_env=TemplateSandbox(spec, autoescape=True))

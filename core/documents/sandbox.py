@@ -100,7 +100,9 @@ class _Checker:
         elif isinstance(node, nodes.For):
             self.for_loop(node, scope=scope, in_loop=in_loop)
         else:
-            tag = _TAG_NAMES.get(type(node).__name__, type(node).__name__.lower())
+            # «{% autoescape %}» and «{% with %}» come wrapped in a Scope: name what was written.
+            shown = node.body[0] if isinstance(node, nodes.Scope) and node.body else node
+            tag = _TAG_NAMES.get(type(shown).__name__, type(shown).__name__.lower())
             raise TemplateRefused(
                 f"В шаблоне недопустимый тег «{{% {tag} %}}»: можно только «{{% if %}}» и «{{% for %}}».",
                 code="template_tag",
