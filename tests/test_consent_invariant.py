@@ -15,7 +15,7 @@ from config.celery import SchoolTaskInPublicError, app, send_to_school
 from core.consents.models import Consent
 from core.monitoring.models import SurveyResponse
 from core.pairs.models import Meeting, Pair, PairSuspension
-from core.pairs.selectors import consent_rule_breaches, pair_suspended_on
+from core.pairs.selectors import consent_rule_breaches, pair_suspended_on, programmes_completed_on
 from core.pairs.tasks import consents_enforce_daily
 from core.people.models import BankEntry, Category, Person
 from core.programmes.models import Programme, ProgrammeTask
@@ -243,3 +243,27 @@ def test_the_command_skips_a_school_without_a_schema(world):
     School.objects.create(name="Без схемы", short_name="Без схемы", slug="no-schema", schema_name="school_no_schema",
                           inn="6900000000", ogrn="1026900000000", municipality=world.m1)  # fmt: skip
     assert "no-schema: нет схемы, пропущена" in invariant()
+
+
+def test_a_curator_may_still_terminate_the_programme_of_a_suspended_pair(host_client, world):
+    with schema_context(world.school_a.schema_name):
+        m, s = mentor(), mentee()
+    client = host_client(world.school_a, world.curator_a)
+    with schema_context(world.school_a.schema_name):
+        pair = _pair(client, [m], [s])
+    dates = {"starts_on": START.isoformat(), "ends_on": (START + timedelta(days=200)).isoformat()}
+    client.post(f"/pairs/{pair.pk}/programme/", dates)
+    with schema_context(world.school_a.schema_name):
+        programme = Programme.objects.get()
+    for to in ("review", "approved"):
+        assert client.post(f"/programmes/{programme.pk}/move/", {"to": to}).status_code == 302
+    with schema_context(world.school_a.schema_name):
+        consent = s.consents.get(kind=Consent.Kind.PARTICIPATION)
+    client.post(f"/consents/{consent.pk}/withdraw/", {"withdrawn_on": TODAY.isoformat()})
+    assert client.post(f"/programmes/{programme.pk}/move/", {"to": "running"}).status_code == 400
+    assert client.post(f"/programmes/{programme.pk}/move/", {"to": "terminated"}).status_code == 302
+    with schema_context(world.school_a.schema_name):
+        programme.refresh_from_db()
+        assert (programme.status, programme.completed_on) == ("terminated", TODAY)
+        assert not programmes_completed_on(TODAY).exists()  # terminated is not completed
+    invariant()
