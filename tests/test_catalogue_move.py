@@ -88,7 +88,7 @@ def test_migrating_forward_keeps_every_catalogue_row_and_content_type(scratch_db
             ("tenants", "0004_catalogues_from_regional"),
         ]
         counts = {
-            table: db.execute(f"SELECT count(*) FROM regional_{table}").fetchone()[0]  # noqa: S608
+            table: db.execute(f"SELECT count(*) FROM regional_{table}").fetchall()[0][0]  # noqa: S608
             for table in ("mentoringform", "rolemodel", "mentoringkind", "endreason", "surveytemplate")
         }
         assert counts["mentoringform"] == 9 and counts["surveytemplate"] > 0
