@@ -44,8 +44,9 @@ _TRANSLIT = {
 def slug_suggest(name: str) -> str:
     """A host slug from a school's short name: «МОУ СОШ № 14» → «mou-sosh-14»."""
     text = "".join(_TRANSLIT.get(ch, ch) for ch in name.lower())
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    return slug[:40].rstrip("-") or "school"
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:40].rstrip("-")
+    # A slug is 2–40 characters (tenants.schema_names.slug_validate): never suggest one it would refuse.
+    return slug if len(slug) >= 2 else f"school-{slug}".rstrip("-")
 
 
 def inn_complete(first_nine: str) -> str:

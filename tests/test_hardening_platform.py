@@ -30,6 +30,7 @@ from core.acts.models import ActFile, LocalAct
 from regional.checklist.snapshots import checklist_current
 from regional.rounds import round_create, verdict_set
 from tenants.schema_names import slug_validate
+from tenants.validators import slug_suggest
 from tests.conftest import PASSWORD
 
 LIMITED = "Слишком много неудачных попыток"
@@ -370,6 +371,13 @@ def test_a_slug_outside_2_to_40_characters_is_refused(slug):
 def test_the_shortest_and_longest_slugs_are_accepted():
     slug_validate("ab")
     slug_validate("a" * 40)
+
+
+@pytest.mark.parametrize(
+    "short_name", ["А", "№ 1", "Я", "—", "Средняя школа № 14 имени очень длинного имени и ещё"]
+)
+def test_a_suggested_slug_is_always_one_the_validator_accepts(short_name):
+    slug_validate(slug_suggest(short_name))
 
 
 @pytest.mark.django_db
