@@ -134,7 +134,9 @@ def school_provision(*, school_id: int) -> School:
                 invitation_create(
                     email=school.curator_email, role=Role.CURATOR, school=school, invited_by=None
                 )
-    school_provisioned.send(sender=School, school=school)
+            # In the same transaction: a school is never active without its first snapshot (a worker killed
+            # in between would otherwise leave it out of the region's picture until the repair pass).
+            school_provisioned.send(sender=School, school=school)
     return school
 
 

@@ -2,8 +2,9 @@
 
 from django.dispatch import Signal
 
-# Sent when a school's schema is ready and the school has just become active (provisioning), with
-# ``school=<School>``. Sent outside any transaction, so a receiver may run the school's own queries.
+# Sent when a school's schema is ready and the school is becoming active (provisioning), with
+# ``school=<School>``, inside the activating transaction: a receiver's rows commit with the activation.
+# A receiver must not break that transaction (run its work in a savepoint and swallow its own errors).
 school_provisioned = Signal()
 
 # Sent inside the transaction that archives or brings back a school, with ``school=<School>``.

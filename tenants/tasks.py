@@ -27,6 +27,8 @@ def sweep_task() -> dict:
 def schools_run_task(task_name: str) -> int:
     """Public dispatcher for a periodic school task: the active schools with a schema, 100 per message."""
     if task_name not in app.tasks:
+        app.loader.import_default_modules()  # outside a worker, autodiscovery has not run yet
+    if task_name not in app.tasks:
         logger.warning("Periodic school task %s is not installed; nothing sent", task_name)
         return 0
     return fan_out_batches(school_task_batch, School.objects.filter(status=School.Status.ACTIVE), task_name)

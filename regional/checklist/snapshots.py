@@ -179,12 +179,13 @@ def snapshot_request_refresh(**kwargs: Any) -> None:
 def snapshot_first(*, school: School, **kwargs: Any) -> None:
     """Receiver of ``school_provisioned``: the school's first row, so it is in the region's picture at once.
 
-    A failure here must not undo the provisioning: the row is marked stale and the repair job writes it.
+    Runs inside the activating transaction. A failure here must not undo the provisioning: it is rolled back
+    to a savepoint, logged, and the repair job writes the row later (the region view shows «нет данных»).
     """
     from django_tenants.utils import schema_context
 
     try:
-        with schema_context(school.schema_name):
+        with transaction.atomic(), schema_context(school.schema_name):  # a savepoint: a failure stays here
             snapshot_refresh(school=school)
     except Exception:
         logger.exception("First snapshot of school %s failed; the periodic repair will write it", school.pk)
