@@ -26,11 +26,11 @@ from openpyxl.utils import get_column_letter
 
 from core.documents.placeholders import Group, Spec, Value, sample_context
 from core.documents.sandbox import TemplateRefused, TemplateSandbox
-from core.files.validation import ZipLimits, zip_bomb_check
 from regional.exporting import _FORMULA_START, _clean
 from regional.models import ReportRun, ReportTemplate
 from regional.reports import COUNTS, SHARES, _pct, report_table
 from tenants.models import User
+from tenants.uploads import ZipLimits, zip_bomb_check
 
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
 # A form is a header and one row of placeholders: a few hundred KB unpacked at most. Unlike the lists,

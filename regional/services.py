@@ -5,10 +5,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from core.documents.render import docx_template_check
-from core.files.validation import upload_check
 from tenants.catalogues import DocumentTemplate, RoleModel
 from tenants.models import User
 from tenants.services import audit_record
+from tenants.uploads import upload_check
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from core.files.validation import XLSX_LIMITS, zip_bomb_check
+from tenants.uploads import XLSX_LIMITS, zip_bomb_check
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000

@@ -26,12 +26,12 @@ from docx import Document
 from openpyxl import Workbook
 
 from core.consents.models import Consent
-from core.files.validation import XLSX_LIMITS, ZipLimits, zip_bomb_check
 from core.people.models import Category, Person
 from regional.models import ReportTemplate
 from tenants.catalogues import DocumentTemplate
 from tenants.importing import MAX_CELL_CHARS, MAX_ROWS, SCHOOL_COLUMNS, rows_read
 from tenants.models import OnboardingBatch
+from tenants.uploads import XLSX_LIMITS, ZipLimits, zip_bomb_check
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from django.db.models import Max
 from core.acts.models import ActFile, ActKind, CuratorAppointment, LocalAct, OrderCounter, SchoolProfile
 from core.audit.services import audit_log
 from core.documents.render import docx_render, ru_date
-from core.files.validation import ALLOWED, upload_check
 from core.people.models import Person
 from tenants.models import School, User
+from tenants.uploads import ALLOWED, upload_check
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

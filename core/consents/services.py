@@ -9,10 +9,10 @@ from django.utils import timezone
 from core.audit.services import audit_log
 from core.consents.models import Consent
 from core.documents.render import docx_render, ru_date
-from core.files.validation import upload_check
 from core.pairs.services import pairs_enforce_consents
 from core.people.models import Person
 from tenants.models import School, User
+from tenants.uploads import upload_check
 
 
 @transaction.atomic

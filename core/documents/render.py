@@ -14,7 +14,7 @@ from jinja2 import TemplateError
 from core.documents.defaults import default_template
 from core.documents.placeholders import DOCX_PLACEHOLDERS, context_undeclared, sample_context
 from core.documents.sandbox import TemplateRefused, TemplateSandbox
-from core.files.validation import DOCX_LIMITS, zip_bomb_check
+from tenants.uploads import DOCX_LIMITS, zip_bomb_check
 
 
 def template_bytes(kind: str) -> bytes:

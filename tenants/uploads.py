@@ -1,5 +1,8 @@
 """Uploaded files: only PDF, DOCX, JPG and PNG, told by their content rather than their name.
 
+Schools, the region and onboarding all check uploads here, so it lives in the platform app that every layer
+may import.
+
 Archives that are parsed on the server (XLSX lists and templates, DOCX templates) are also checked for
 what they unpack to before any parser sees them (``zip_bomb_check``).
 """
