@@ -6,7 +6,6 @@ switches the schema from the message headers, as in production.
 """
 
 import socket
-import time
 from urllib.parse import urlparse
 
 import pytest
@@ -76,15 +75,6 @@ def _forget_connections() -> None:
     app._pool = None
     app.amqp._producer_pool = None
     app._local.__dict__.pop("backend", None)
-
-
-def _wait_for(predicate, seconds: float = 15.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture
