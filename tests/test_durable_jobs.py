@@ -24,7 +24,13 @@ from tenants.sweeper import SWEEPS, sweep_all, sweep_register
 from tenants.tasks import schools_run_task
 from tests.conftest import school_data
 from tests.test_onboarding import HEADERS, _row
-from tests.worker_processes import filesystem_broker, start_worker_process, wait_for, world_restore
+from tests.worker_processes import (
+    DatabaseGate,
+    filesystem_broker,
+    start_worker_process,
+    wait_for,
+    world_restore,
+)
 
 
 def _stale(school: School, minutes: int = 30) -> None:
@@ -210,6 +216,44 @@ def test_a_zero_length_broker_message_does_not_kill_the_worker(restored, host_cl
             assert len(list((folder / "broken").iterdir())) == 2  # set aside for a look, not lost silently
         finally:
             worker.stop()
+            with schema_context(world.school_a.schema_name):
+                from core.acts.models import SchoolProfile
+
+                SchoolProfile.objects.filter(pk=1).update(site_section_url="")
+
+
+@pytest.mark.real_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_job_queued_while_the_database_is_away_runs_once_it_is_back(restored, host_client, tmp_path):
+    from django.db import connection
+
+    world = restored
+    gate = DatabaseGate(
+        connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432)
+    )
+    with filesystem_broker(tmp_path / "broker") as folder:
+        worker = start_worker_process(folder, "-Q", "snapshots", "--concurrency=1", db_port=gate.port)
+        try:
+            gate.shut()  # the worker's database goes away
+            host_client(world.school_a, world.curator_a).post(
+                "/settings/", {"site_section_url": "https://a.ru/db"}
+            )
+
+            def refreshed() -> bool:
+                snapshot = SchoolSnapshot.objects.filter(school=world.school_a).first()
+                return (
+                    bool(snapshot)
+                    and snapshot.items["site_section"]["evidence"].get("url") == "https://a.ru/db"
+                )
+
+            assert wait_for(lambda: "Retry in" in worker.log, 20), worker.log
+            assert not refreshed()
+            gate.reopen()
+            assert wait_for(refreshed, 60), worker.log
+            assert worker.alive()
+        finally:
+            worker.stop()
+            gate.close()
             with schema_context(world.school_a.schema_name):
                 from core.acts.models import SchoolProfile
 

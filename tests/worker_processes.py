@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +90,13 @@ def _forget_connections() -> None:
     app._local.__dict__.pop("backend", None)
 
 
-def start_worker_process(folder: Path, *args: str) -> WorkerProcess:
+def start_worker_process(folder: Path, *args: str, db_port: int | None = None) -> WorkerProcess:
     """`celery worker` over the test database and the filesystem broker in ``folder`` (var dir of its own)."""
     database = connection.settings_dict
-    url = f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+    host, port = database["HOST"] or "127.0.0.1", db_port or database["PORT"] or 5432
+    if db_port:
+        host = "127.0.0.1"
+    url = f"postgres://{database['USER']}@{host}:{port}/{database['NAME']}"
     var_dir = folder.parent / f"{folder.name}-var"
     var_dir.mkdir(exist_ok=True)
     broker_dir = var_dir / "celery-broker"
@@ -165,3 +168,63 @@ def world_restore(world: Any) -> None:
     for school in schools:
         with schema_context(school.schema_name):
             snapshot_refresh(school=school)
+
+
+class DatabaseGate:
+    """A TCP relay in front of PostgreSQL that can be shut: the database «goes away» for whoever uses it."""
+
+    def __init__(self, host: str, port: int) -> None:
+        import socket
+
+        self.target = (host, port)
+        self.server = socket.socket()
+        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(64)
+        self.port = self.server.getsockname()[1]
+        self.open = True
+        self.pairs: list[Any] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            if not self.open:
+                client.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            self.pairs.append((client, upstream))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a: Any, b: Any) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                with suppress(OSError):
+                    s.close()
+
+    def shut(self) -> None:
+        self.open = False
+        for pair in self.pairs:
+            for s in pair:
+                with suppress(OSError):
+                    s.close()
+        self.pairs.clear()
+
+    def reopen(self) -> None:
+        self.open = True
+
+    def close(self) -> None:
+        self.shut()
+        self.server.close()
