@@ -4,18 +4,32 @@ PostgreSQL text cannot hold the NUL character, so a ``%00`` in a query parameter
 string reached the database as an exception (a 500) on every search box and text field. One middleware
 refuses it for the whole site with a 400 — an HTML page for pages, the API's error format for the API —
 so no view has to remember it and nothing is half-written.
+
+The same middleware is the last line for values the database refuses (PostgreSQL's «data exception»
+class: text longer than its column, a number out of range, an impossible date): a 10,000-character
+title that a view forgot to check was a 500; it is a 400 with a Russian message. The transaction the
+write ran in is rolled back by the exception itself (services are atomic), so nothing is half-written;
+the error is still logged, since each such case is a missing check to add where the value is read.
 """
 
 import json
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 
+logger = logging.getLogger(__name__)
+
 NUL = "\x00"
 NUL_MESSAGE = "Запрос содержит недопустимый символ (NUL, «%00»). Уберите его и повторите."
+DATA_ERROR_MESSAGE = (
+    "Значение не помещается в поле: слишком длинный текст, слишком большое число или невозможная дата. "
+    "Сократите или исправьте его и повторите."
+)
 JSON_TYPES = ("application/json", "application/vnd.api+json")
 
 
@@ -74,7 +88,7 @@ def _has_nul(data: QueryDict) -> bool:
     return any(NUL in key or any(NUL in v for v in values) for key, values in data.lists())
 
 
-class RejectNulMiddleware:
+class InputGuardMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -86,3 +100,11 @@ class RejectNulMiddleware:
         if refused:
             return bad_request(request, NUL_MESSAGE, code="nul_character")
         return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DataError):
+            logger.warning(
+                "database refused a value on %s %s", request.method, request.path, exc_info=exception
+            )
+            return bad_request(request, DATA_ERROR_MESSAGE, code="value_out_of_range")
+        return None

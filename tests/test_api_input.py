@@ -15,6 +15,8 @@ from core.indicators.models import ContingentDeclaration
 from core.pairs.models import Meeting
 from core.people.models import Person
 from core.programmes.models import Programme
+from regional.models import InspectionRound
+from tenants.catalogues import RoleModel
 from tenants.models import Municipality, School
 from tests.objects import school_objects
 
@@ -234,3 +236,53 @@ def test_declared_contingent_refuses_absurd_numbers_and_leaves_no_row(host_clien
     assert "целые числа" in response.content.decode()
     with schema_context(world.school_a.schema_name):
         assert not ContingentDeclaration.objects.exists()
+
+
+LONG = "Я" * 10_000
+
+
+def test_a_10000_character_round_title_is_a_400_and_no_round(host_client, world):
+    # Caught by the guard's last line (api/guards.py: the database's «value too long» → 400) unless the
+    # rounds service checks the length itself first; either way a Russian message and no round.
+    client = host_client(None, world.regional_admin)
+    due = "2026-12-31"
+    response = client.post("/rounds/", {"title": LONG, "municipality": world.m1.pk, "due_date": due})
+    assert response.status_code == 400
+    assert "не помещается" in response.content.decode() or "символов" in response.content.decode()
+    assert not InspectionRound.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path,data",
+    [
+        ("/catalogues/", {"form": "teacher_student", "name": LONG}),
+        ("/municipalities/", {"name": LONG}),
+        ("/schools/new/", {"name": LONG, "short_name": LONG}),
+    ],
+)
+def test_10000_character_names_on_region_pages_are_refused(host_client, world, path, data):
+    before = (RoleModel.objects.count(), Municipality.objects.count(), School.objects.count())
+    response = host_client(None, world.regional_admin).post(path, data)
+    # The form again with its errors (the onboarding page answers 200 there, as tests/test_onboarding.py
+    # documents), or back with a message: never a 500, and nothing created.
+    assert response.status_code in (200, 400, 302)
+    assert response.status_code != 302 or "/accounts/login/" not in response["Location"]
+    assert (RoleModel.objects.count(), Municipality.objects.count(), School.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    "path,data",
+    [
+        ("/acts/", {"kind": "policy_teachers", "title": LONG}),
+        ("/roadmap/", {"title": LONG}),
+        (
+            "/people/new/",
+            {"last_name": LONG, "first_name": "Иван", "category": "teacher", "position": "учитель"},
+        ),
+    ],
+)
+def test_10000_character_titles_on_school_pages_are_refused(host_client, world, path, data):
+    response = host_client(world.school_a, world.curator_a).post(path, data)
+    assert response.status_code == 400
+    with schema_context(world.school_a.schema_name):
+        assert not LocalAct.objects.exists() and not Person.objects.exists()
