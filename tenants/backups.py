@@ -52,7 +52,7 @@ from typing import Any
 import psycopg
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import schema_context
 from psycopg import sql
@@ -823,7 +823,11 @@ def _swap_in(
         cursor.execute(f'ALTER SCHEMA "{temporary}" RENAME TO "{schema}"')
         cursor.execute(f'DROP SCHEMA IF EXISTS "{aside}" CASCADE')
         if live is None:
-            _public_rows_restore(cursor, entry)
+            try:
+                with transaction.atomic():
+                    _public_rows_restore(cursor, entry)
+            except DatabaseError as error:  # e.g. public changed shape since the copy: nothing is swapped
+                raise BackupError(f"Не удалось вернуть строки школы в public: {error}") from error
             recreated = True
         school = School.objects.get(pk=entry["id"])
         audit(
