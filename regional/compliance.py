@@ -53,7 +53,13 @@ def schools_in_picture(user: AnyUser) -> QuerySet[School]:
 
 
 def compliance_schools(
-    *, user: AnyUser, municipality_id: int | None = None, kind: str = "", item: str = "", state: str = ""
+    *,
+    user: AnyUser,
+    municipality_id: int | None = None,
+    kind: str = "",
+    item: str = "",
+    state: str = "",
+    columns: list[Any] | None = None,
 ) -> QuerySet[School]:
     """Every school in the picture with its snapshot's figures (``snap_*``, None where it has no row)."""
     schools = schools_in_picture(user)
@@ -61,7 +67,8 @@ def compliance_schools(
         schools = schools.filter(municipality_id=municipality_id)
     if kind:
         schools = schools.filter(kind=kind)
-    if item in _item_codes() and state:
+    codes = {c.code for c in columns} if columns is not None else _item_codes()
+    if item in codes and state:
         schools = schools.filter(**{f"snapshot__items__{item}__state": state})
     return schools.annotate(
         snap_percent=F("snapshot__percent"),
@@ -91,17 +98,20 @@ def _percent(done: int | None, applicable: int | None) -> int:
     return round(100 * (done or 0) / applicable) if applicable else 0
 
 
-def _default_applicable() -> int:
+def _default_applicable(columns: list[Any] | None = None) -> int:
     """Items a school without a snapshot is counted as not having done (the non-optional ones)."""
-    return sum(1 for i in checklist_current().items.all() if not i.optional)
+    items = columns if columns is not None else checklist_current().items.all()
+    return sum(1 for i in items if not i.optional)
 
 
-def compliance_totals(schools: QuerySet[School]) -> tuple[Totals, list[tuple[Municipality, Totals]]]:
+def compliance_totals(
+    schools: QuerySet[School], *, columns: list[Any] | None = None
+) -> tuple[Totals, list[tuple[Municipality, Totals]]]:
     """Region and per-municipality compliance: done items over applicable items, summed in the database.
 
     Every school counts: one without a snapshot contributes its non-optional items as not done.
     """
-    default = _default_applicable()
+    default = _default_applicable(columns)
     aggregates = {
         "n": Count("pk"),
         "d": Sum(Coalesce("snapshot__done", Value(0))),

@@ -67,12 +67,12 @@ def _percent_label(school: School) -> str:
 @require_GET
 def compliance(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
-    schools = compliance_schools(user=request.user, **filters)
-    region, by_municipality = compliance_totals(schools)
+    columns = checklist_columns()  # once per request: the filters and totals take it from here
+    schools = compliance_schools(user=request.user, columns=columns, **filters)
+    region, by_municipality = compliance_totals(schools, columns=columns)
     paginator = Paginator(schools, 50)
     paginator.__dict__["count"] = region.schools  # known from the totals query: no second COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
-    columns = checklist_columns()
     # Classes and marks are chosen here, not in the template: 400 cells of {% if %} chains cost more than the query.
     rows = [
         (
@@ -116,8 +116,8 @@ def compliance(request: HttpRequest) -> HttpResponse:
 @require_GET
 def compliance_xlsx(request: HttpRequest) -> HttpResponse:
     """Exactly what the page shows (all pages), as XLSX."""
-    schools = compliance_schools(user=request.user, **_filters(request))
     columns = checklist_columns()
+    schools = compliance_schools(user=request.user, columns=columns, **_filters(request))
     rows = (
         [s.short_name, s.inn, _percent_label(s)]
         + [
