@@ -207,7 +207,7 @@ def test_a_zero_length_broker_message_does_not_kill_the_worker(restored, host_cl
             def refreshed() -> bool:
                 snapshot = SchoolSnapshot.objects.filter(school=world.school_a).first()
                 return (
-                    bool(snapshot)
+                    snapshot is not None
                     and snapshot.items["site_section"]["evidence"].get("url") == "https://a.ru/ok"
                 )
 
@@ -242,7 +242,7 @@ def test_a_job_queued_while_the_database_is_away_runs_once_it_is_back(restored, 
             def refreshed() -> bool:
                 snapshot = SchoolSnapshot.objects.filter(school=world.school_a).first()
                 return (
-                    bool(snapshot)
+                    snapshot is not None
                     and snapshot.items["site_section"]["evidence"].get("url") == "https://a.ru/db"
                 )
 
