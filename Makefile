@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh clone:
-#   make run   — install, start the embedded PostgreSQL, migrate, demo data, worker + web on :8000
+#   make run   — install, start the embedded PostgreSQL, migrate, demo data, two workers + beat + web on :8000
 #   make test  — install, then the whole test suite on a throwaway PostgreSQL database
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
