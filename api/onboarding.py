@@ -1,5 +1,6 @@
 """Region API for onboarding and offboarding schools (regional admin only; reads also for inspectors)."""
 
+from datetime import date
 from typing import cast
 
 from django.db.models import QuerySet
@@ -27,6 +28,7 @@ from api.serializers import (
     SchoolOnboardInputSerializer,
     SchoolSerializer,
 )
+from core.dates import EARLIEST, LATEST
 from regional.checklist.rules import STATE_LABELS
 from regional.compliance import compliance_filtered
 from regional.models import ReportRun, SchoolSnapshot
@@ -256,6 +258,11 @@ class ComplianceListApi(generics.ListAPIView):
 
 class ReportStartSerializer(serializers.Serializer):
     on = serializers.DateField()
+
+    def validate_on(self, value: date) -> date:
+        if not EARLIEST <= value <= LATEST:  # 0001-01-01 would only fail later, inside the report job
+            raise ValidationError(f"Дата отчёта — между {EARLIEST:%d.%m.%Y} и {LATEST:%d.%m.%Y}.")
+        return value
 
 
 class ReportRunSerializer(serializers.ModelSerializer):

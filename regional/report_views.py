@@ -1,11 +1,10 @@
 """Federal reporting pages: start an export for a date, follow its progress, download it later."""
 
 import uuid
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.dates import parse_date_param
 from regional.models import ReportRun, ReportTemplate
 from regional.report_templates import report_fill_template
 from regional.reports import SHARES, report_csv, report_json, report_retry, report_start, report_table
@@ -30,10 +30,10 @@ def _admin(request: HttpRequest) -> None:
 def reports(request: HttpRequest) -> HttpResponse:
     _admin(request)
     if request.method == "POST":
-        try:
-            on = date.fromisoformat(request.POST.get("on", ""))
-        except ValueError:
-            messages.error(request, "Укажите дату отчёта.")
+        try:  # the shared parser: an impossible date or one outside 1900–2100 (0001-01-01) is refused
+            on = parse_date_param(request.POST.get("on"), default_today=False)
+        except BadRequest as error:
+            messages.error(request, str(error))
             return redirect("region-reports")
         if on > timezone.localdate():
             messages.error(request, "Дата отчёта не может быть в будущем.")

@@ -15,7 +15,7 @@ from core.indicators.models import ContingentDeclaration
 from core.pairs.models import Meeting
 from core.people.models import Person
 from core.programmes.models import Programme
-from regional.models import InspectionRound
+from regional.models import InspectionRound, ReportRun
 from tenants.catalogues import RoleModel
 from tenants.models import Municipality, School
 from tests.objects import school_objects
@@ -286,3 +286,13 @@ def test_10000_character_titles_on_school_pages_are_refused(host_client, world, 
     assert response.status_code == 400
     with schema_context(world.school_a.schema_name):
         assert not LocalAct.objects.exists() and not Person.objects.exists()
+
+
+@pytest.mark.parametrize("on", ["0001-01-01", "2026-02-30"])
+def test_a_report_for_an_absurd_or_impossible_date_is_refused(host_client, world, on):
+    client = host_client(None, world.regional_admin)
+    page = client.post("/reports/", {"on": on}, follow=True).content.decode()
+    assert "не существует" in page or "между" in page  # the shared parser's message, shown on the page
+    api = _post_json(client, "/api/v1/reports/", {"on": on})
+    _assert_api_400(api)
+    assert not ReportRun.objects.exists()
