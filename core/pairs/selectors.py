@@ -74,7 +74,8 @@ def pairs_on(*, on: date) -> list[PairState]:
     """Pairs and groups as they were on ``on``: who was in them that day."""
     states = []
     pairs = Pair.objects.filter(running_on(on)).annotate(suspended_then=suspended_on(on))
-    for pair in pairs.prefetch_related("members__person").order_by("pk"):
+    # The list shows each pair's order: joined here, not one query per pair.
+    for pair in pairs.select_related("order").prefetch_related("members__person").order_by("pk"):
         members = members_on(pair, on)
         states.append(
             PairState(
