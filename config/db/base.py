@@ -21,5 +21,6 @@ class DatabaseWrapper(TenantDatabaseWrapper):
             server = project_server()
             server.ensure_running(dbname=dbname)
             params["host"] = "127.0.0.1"
-            params["port"] = server.port
+            # A port set explicitly (a test pointing one connection at a closed port) is kept.
+            params["port"] = self.settings_dict.get("PORT") or server.port
         return params
