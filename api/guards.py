@@ -97,6 +97,8 @@ class InputGuardMiddleware:
             refused = request_has_nul(request)
         except MultiPartParserError:
             return bad_request(request, "Не удалось разобрать отправленную форму.")
+        except RecursionError:  # «[[[[…» thousands deep: json itself gives up (the API's parser would 500)
+            return bad_request(request, "Слишком глубокая вложенность JSON.", code="parse_error")
         if refused:
             return bad_request(request, NUL_MESSAGE, code="nul_character")
         return self.get_response(request)

@@ -97,3 +97,11 @@ def test_ordinary_text_still_passes(host_client, world):
     assert (
         client.get("/api/v1/people/", {"search": "%00"}).status_code == 200
     )  # the three characters, not NUL
+
+
+def test_json_nested_thousands_deep_is_a_400_not_a_500(host_client, world):
+    client = host_client(None, world.regional_admin)
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post("/api/v1/municipalities/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
