@@ -1,11 +1,9 @@
 """Federal reporting pages: start an export for a date, follow its progress, download it later."""
 
-import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.dates import parse_date_param
 from regional.models import ReportRun, ReportTemplate
-from regional.report_templates import report_fill_template
+from regional.report_templates import report_fill_template, report_template_add
 from regional.reports import SHARES, report_csv, report_json, report_retry, report_start, report_table
 from tenants.context import request_user
 from tenants.selectors import user_is_regional_admin
@@ -101,25 +99,13 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase
 @require_http_methods(["POST"])
 def report_template_upload(request: HttpRequest) -> HttpResponse:
     _admin(request)
-    upload = request.FILES.get("file")
-    title = " ".join(request.POST.get("title", "").split())
-    if upload is None or not title:
-        messages.error(request, "Укажите название и выберите XLSX-файл шаблона.")
-        return redirect("region-reports")
-    content = upload.read()
-    if content[:4] != b"PK\x03\x04":
-        messages.error(request, "Шаблон должен быть файлом XLSX.")
-        return redirect("region-reports")
-    sample = ReportRun.objects.filter(status=ReportRun.Status.DONE).first() or ReportRun(
-        on=timezone.localdate()
-    )
     try:
-        report_fill_template(template=content, run=sample)  # refuses a template the engine cannot fill
+        template = report_template_add(
+            title=request.POST.get("title", ""), upload=request.FILES.get("file"), actor=request_user(request)
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("region-reports")
-    template = ReportTemplate(title=title[:300], uploaded_by=request_user(request))
-    template.file.save(f"report-template-{uuid.uuid4().hex[:8]}.xlsx", ContentFile(content), save=True)
     messages.success(request, f"Шаблон «{template.title}» загружен.")
     return redirect("region-reports")
 
