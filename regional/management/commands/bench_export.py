@@ -136,11 +136,10 @@ class Command(BaseCommand):
         )
 
     def _provision(self, count: int) -> int:
-        from django.db import connection, transaction
+        from django.db import OperationalError, connection
 
-        from regional.models import SchoolSnapshot, SchoolSnapshotVersion
         from tenants.models import Municipality, School
-        from tenants.provisioning import _TEMPLATE_RE, schema_create_from_template, template_ensure_current
+        from tenants.provisioning import schema_create_from_template, template_ensure_current
 
         template = template_ensure_current()
         if (
@@ -162,40 +161,56 @@ class Command(BaseCommand):
             )
             tables = [row[0] for row in cursor.fetchall()]
         for n in range(have + 1, count + 1):
-            schema = f"school_bench{n:06d}"
-            with transaction.atomic(), connection.cursor() as cursor:
-                # Foreign keys are DEFERRABLE INITIALLY DEFERRED: copy order does not matter.
-                cursor.execute(_TEMPLATE_RE.sub(schema, template.ddl))
-                for table in tables:
-                    copy = f'INSERT INTO "{schema}"."{table}" SELECT * FROM "{MODEL_SCHEMA}"."{table}"'  # noqa: S608
-                    cursor.execute(copy)
-                school = School.objects.create(
-                    schema_name=schema,
-                    name=f"Школа № {n}",
-                    short_name=f"Школа № {n}",
-                    municipality=municipalities[n % len(municipalities)],
-                    slug=f"bench-{n}",
-                    status=School.Status.ACTIVE,
-                )
-                percent = round(100 * (n % 9) / 9)
-                SchoolSnapshot.objects.create(
-                    school=school,
-                    municipality_id=school.municipality_id,
-                    school_kind=school.kind,
-                    template_version=1,
-                    done=n % 9,
-                    applicable=9,
-                    percent=percent,
-                    computed_at=_now(),
-                )
-                # The dated history the report's checklist % is read from (as of the report date).
-                SchoolSnapshotVersion.objects.create(
-                    school=school, valid_from=ON_MOMENT, template_version=1, done=n % 9, applicable=9,
-                    percent=percent,
-                )  # fmt: skip
+            for attempt in range(5):
+                try:
+                    self._clone(n, template, tables, municipalities)
+                    break
+                except OperationalError:  # e.g. the server's lock table is full while others create schemas
+                    if attempt == 4:
+                        raise
+                    time.sleep(2)
             if n % 250 == 0:
                 self.stdout.write(f"  … {n} schools")
         return count - have
+
+    def _clone(self, n: int, template: Any, tables: list[str], municipalities: list[Any]) -> None:
+        from django.db import connection, transaction
+
+        from regional.models import SchoolSnapshot, SchoolSnapshotVersion
+        from tenants.models import School
+        from tenants.provisioning import _TEMPLATE_RE
+
+        schema = f"school_bench{n:06d}"
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Foreign keys are DEFERRABLE INITIALLY DEFERRED: copy order does not matter.
+            cursor.execute(_TEMPLATE_RE.sub(schema, template.ddl))
+            for table in tables:
+                copy = f'INSERT INTO "{schema}"."{table}" SELECT * FROM "{MODEL_SCHEMA}"."{table}"'  # noqa: S608
+                cursor.execute(copy)
+            school = School.objects.create(
+                schema_name=schema,
+                name=f"Школа № {n}",
+                short_name=f"Школа № {n}",
+                municipality=municipalities[n % len(municipalities)],
+                slug=f"bench-{n}",
+                status=School.Status.ACTIVE,
+            )
+            percent = round(100 * (n % 9) / 9)
+            SchoolSnapshot.objects.create(
+                school=school,
+                municipality_id=school.municipality_id,
+                school_kind=school.kind,
+                template_version=1,
+                done=n % 9,
+                applicable=9,
+                percent=percent,
+                computed_at=_now(),
+            )
+            # The dated history the report's checklist % is read from (as of the report date).
+            SchoolSnapshotVersion.objects.create(
+                school=school, valid_from=ON_MOMENT, template_version=1, done=n % 9, applicable=9,
+                percent=percent,
+            )  # fmt: skip
 
 
 def _now() -> Any:
@@ -266,7 +281,7 @@ def _fill_model_school() -> None:
             SurveyResponse(template_code="satisfaction", pair=pair, answers={"satisfaction": 5 + i % 6})
             for i, pair in enumerate(pairs[:30])
         )
-        SurveyResponse.objects.update(submitted_at=ON - timedelta(days=5))
+        SurveyResponse.objects.update(submitted_at=ON_MOMENT + timedelta(days=25))
 
 
 def _activate(size: int) -> None:
