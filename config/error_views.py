@@ -17,6 +17,9 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     message = message or "Запрос не удалось обработать: проверьте введённые данные и адрес."
     if _is_api(request):
         return JsonResponse({"error": {"code": "bad_request", "message": message}}, status=400)
+    if not hasattr(request, "user"):
+        # Refused before the middleware ran (e.g. a forged Host header): the site's page needs a user.
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     return render(request, "400.html", {"reason": message}, status=400)
 
 

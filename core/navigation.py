@@ -149,8 +149,8 @@ def _link(item: Item, request: HttpRequest) -> Link | None:
 def menu_for(request: HttpRequest) -> list[Entry]:
     """The menu this user may use on this host: sections they may not open are left out, and a group
     whose every section is left out disappears."""
-    user = request.user
-    if not user.is_authenticated:
+    user = getattr(request, "user", None)  # absent on a page refused before the middleware (unknown host)
+    if user is None or not user.is_authenticated:
         return []
     school = request_school(request)
     entries = []

@@ -279,6 +279,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MembershipRoleEnum": "tenants.models.Role",
         "PairMemberRoleEnum": "core.pairs.models.PairMember.Role",
+        "ProgrammeStatusEnum": "core.programmes.models.Programme.Status",
     },
 }
 
