@@ -1,7 +1,7 @@
 """ИМЦ monitoring rounds: verdicts beside the automatic result, remarks to the school, the analytical note."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,6 +39,13 @@ def round_create(*, title: str, municipality: Municipality, due_date: date, acto
         raise PermissionDenied("Раунд проводит ИМЦ своего муниципалитета.")
     if not title.strip():
         raise ValidationError({"title": "Назовите раунд."})
+    today = timezone.localdate()
+    if due_date < today:
+        raise ValidationError(
+            {"due_date": f"Срок раунда {due_date:%d.%m.%Y} уже прошёл: укажите дату не раньше сегодняшней."}
+        )
+    if due_date > today + timedelta(days=366):
+        raise ValidationError({"due_date": "Срок раунда — не дальше чем через год."})
     round_ = InspectionRound.objects.create(
         title=title.strip(),
         municipality=municipality,

@@ -428,7 +428,8 @@ def test_a_person_is_exported_then_erased_with_a_generated_act(host_client, worl
         assert record.subject == "Ёлкин Пётр"
         assert not AuditEntry.objects.filter(object_repr__contains="Ёлкин").exists()
     assert not scan_path.exists()
-    act = _docx_text(b"".join(client.get(response.url).streaming_content))
+    assert response.url == "/people/"  # back to the list, the act linked in the message (issue 14)
+    act = _docx_text(b"".join(client.get(f"/erasure/{record.pk}/document.docx").streaming_content))
     assert "АКТ № 1" in act and "Ёлкин Пётр" in act
 
 

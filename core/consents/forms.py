@@ -31,14 +31,14 @@ class ConsentForm(forms.ModelForm):
                 self.add_error(
                     "by_representative", "Участнику нет 18 лет: согласие даёт законный представитель."
                 )
-            for field, label in (
-                ("representative_last_name", "фамилию"),
-                ("representative_first_name", "имя"),
-                ("representative_relation", "кем приходится"),
-                ("representative_document", "документ о полномочиях"),
+            for field, message in (
+                ("representative_last_name", "Укажите фамилию законного представителя."),
+                ("representative_first_name", "Укажите имя законного представителя."),
+                ("representative_relation", "Укажите, кем законный представитель приходится участнику."),
+                ("representative_document", "Укажите документ о полномочиях законного представителя."),
             ):
                 if not data.get(field):
-                    self.add_error(field, f"Укажите {label} законного представителя.")
+                    self.add_error(field, message)
         return data
 
 

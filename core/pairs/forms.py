@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from core.pairs.models import Meeting
 from core.people.models import BankEntry, Person
@@ -52,7 +53,17 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["kind", "date", "format", "hours", "notes"]
+        localized_fields = ["hours"]  # «1,5» as the table shows it; «1.5» still accepted
         widgets = {"date": forms.DateInput(attrs={"type": "date"}), "notes": forms.TextInput()}
+
+    def clean_date(self) -> Any:
+        # A meeting is recorded once it has taken place (the page and the API both use this form).
+        day = self.cleaned_data["date"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(
+                f"Встреча {day:%d.%m.%Y} ещё не состоялась: записывайте встречу после того, как она прошла."
+            )
+        return day
 
     def clean_hours(self) -> Any:
         hours = self.cleaned_data["hours"]

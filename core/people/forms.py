@@ -6,6 +6,12 @@ from django import forms
 from django.utils import timezone
 
 from core.people.models import BankEntry, Category, Person, Request
+from core.people.selectors import age_on
+from core.templatetags.nastavnik import plural_ru
+
+# The youngest a teacher can be when they start to teach (an employment contract for pedagogical work
+# needs secondary vocational education, i.e. 18 at the earliest in practice).
+MIN_WORKING_AGE = 18
 
 _NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-]*$")
 _CLASS_RE = re.compile(r"^(1[01]|[1-9])\s?-?\s?[А-ЯЁа-яёA-Za-z]?$")
@@ -72,6 +78,31 @@ class PersonForm(forms.ModelForm):
                 self.add_error("career_start", "Начало педагогической деятельности не может быть в будущем.")
             if start and birth and start < birth:
                 self.add_error("career_start", "Начало деятельности раньше даты рождения.")
+            elif start and birth and age_on(birth, start) < MIN_WORKING_AGE:
+                self.add_error(
+                    "career_start",
+                    f"На начало педагогической деятельности ({start:%d.%m.%Y}) участнику было "
+                    f"{age_on(birth, start)} {plural_ru(age_on(birth, start), 'год,года,лет')}: "
+                    f"педагогом работают с {MIN_WORKING_AGE} лет. Проверьте даты.",
+                )
+            if birth and age_on(birth, today) < MIN_WORKING_AGE and birth >= date(1920, 1, 1):
+                self.add_error(
+                    "birth_date",
+                    f"Педагогу не может быть меньше {MIN_WORKING_AGE} лет. Проверьте дату рождения.",
+                )
+        hired = data.get("hired_on")
+        if hired:
+            career = data.get("career_start") if category == Category.TEACHER else None
+            if hired > today:
+                self.add_error("hired_on", "Дата приёма на работу не может быть в будущем.")
+            elif birth and hired < birth:
+                self.add_error("hired_on", "Дата приёма на работу раньше даты рождения.")
+            elif career and hired < career:
+                self.add_error(
+                    "hired_on",
+                    f"Дата приёма на работу ({hired:%d.%m.%Y}) раньше начала педагогической деятельности "
+                    f"({career:%d.%m.%Y}): педагог начинает стаж не позже, чем принят в школу.",
+                )
         if category == Category.EXTERNAL and not data.get("external_kind"):
             self.add_error("external_kind", "Укажите, кто этот внешний участник.")
         if category != Category.EXTERNAL:
@@ -88,8 +119,15 @@ class BankEntryForm(forms.ModelForm):
         model = BankEntry
         fields = ["bank", "requests", "competencies", "subjects", "capacity"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["capacity"].required = False  # empty means the default, one mentee
+
     def clean_capacity(self) -> int:
-        capacity = self.cleaned_data.get("capacity") or 1
+        capacity = self.cleaned_data.get("capacity")
+        if capacity is None:  # left empty: one mentee, as the model's default
+            return 1
+        # 0 was silently saved as 1 («0 or 1»): now it is refused like any other value out of range.
         if not 1 <= capacity <= 30:
             raise forms.ValidationError("От 1 до 30 наставляемых.")
         return capacity

@@ -51,6 +51,21 @@ def person_duplicate_ids() -> set[int]:
     return ids
 
 
+def person_duplicates_of(
+    *, last_name: str, first_name: str, middle_name: str, birth_date: date | None, exclude_pk: int | None
+) -> list[Person]:
+    """People already in the school with the same folded ФИО and, when both are known, the same date of
+    birth: what person_duplicate_ids would flag after saving, asked before saving."""
+    people = Person.objects.annotate(
+        _l=_folded("last_name"), _f=_folded("first_name"), _m=_folded("middle_name")
+    ).filter(_l=fold(last_name), _f=fold(first_name), _m=fold(middle_name))
+    if exclude_pk is not None:  # editing: a person is not a duplicate of themselves
+        people = people.exclude(pk=exclude_pk)
+    if birth_date is not None:
+        people = people.filter(Q(birth_date=birth_date) | Q(birth_date__isnull=True))
+    return list(people.order_by("pk")[:10])
+
+
 def age_on(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 

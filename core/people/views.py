@@ -1,9 +1,13 @@
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,9 +18,16 @@ from core.consents.forms import ConsentForm, WithdrawForm
 from core.consents.selectors import consent_check, people_due_own_consent
 from core.people.forms import BankEntryForm, PersonForm
 from core.people.importing import PEOPLE_COLUMNS, people_rows_check
-from core.people.models import BankEntry, Category
+from core.people.models import BankEntry, Category, Person
 from core.people.rights import person_erase, person_export
-from core.people.selectors import bank_list, person_duplicate_ids, person_get, person_is_minor, person_list
+from core.people.selectors import (
+    bank_list,
+    person_duplicate_ids,
+    person_duplicates_of,
+    person_get,
+    person_is_minor,
+    person_list,
+)
 from core.people.services import (
     bank_entry_save,
     bank_entry_set_status,
@@ -57,10 +68,40 @@ def people_list(request: HttpRequest) -> HttpResponse:
 def person_new(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        duplicates = _unconfirmed_duplicates(request, form.cleaned_data, exclude_pk=None)
+        if duplicates:
+            return _duplicates_warning(request, form, duplicates, person=None)
         person = person_create(data=form.cleaned_data, actor=request_user(request))
         messages.success(request, f"{person.full_name} добавлен(а).")
         return redirect("school-person", pk=person.pk)
     return render(request, "school/person_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _unconfirmed_duplicates(
+    request: HttpRequest, data: dict[str, Any], *, exclude_pk: int | None
+) -> list[Person]:
+    """People this form would duplicate, unless the curator has already said «сохранить всё равно»."""
+    if request.POST.get("confirm_duplicate"):
+        return []
+    return person_duplicates_of(
+        last_name=data["last_name"],
+        first_name=data["first_name"],
+        middle_name=data.get("middle_name", ""),
+        birth_date=data.get("birth_date"),
+        exclude_pk=exclude_pk,
+    )
+
+
+def _duplicates_warning(
+    request: HttpRequest, form: PersonForm, duplicates: list[Person], *, person: Person | None
+) -> HttpResponse:
+    # 409: nothing saved; the same form comes back with the people it matches and a «сохранить всё равно».
+    return render(
+        request,
+        "school/person_form.html",
+        {"form": form, "person": person, "duplicates": duplicates},
+        status=409,
+    )
 
 
 @school_staff_required
@@ -69,6 +110,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_get(pk=pk)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
+        duplicates = _unconfirmed_duplicates(request, form.cleaned_data, exclude_pk=person.pk)
+        if duplicates:
+            return _duplicates_warning(request, form, duplicates, person=person)
         person_update(person=person, data=form.cleaned_data, actor=request_user(request))
         messages.success(request, "Сохранено.")
         return redirect("school-person", pk=person.pk)
@@ -197,8 +241,17 @@ def person_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, f"Введите фамилию «{person.last_name}», чтобы подтвердить удаление.")
             return render(request, "school/person_erase.html", {"person": person}, status=400)
         record = person_erase(person=person, school=school_of(request), actor=request_user(request))
-        messages.success(request, f"Данные удалены. Составлен акт № {record.number}.")
-        return redirect("school-erasure-document", pk=record.pk)
+        # Back to the list (the person's pages no longer exist), with the act one click away: answering
+        # the POST with the file left the browser on the deleted person's form.
+        messages.success(
+            request,
+            format_html(
+                'Данные удалены. Составлен акт № {} об уничтожении персональных данных: <a href="{}">скачать акт</a>.',
+                record.number,
+                reverse("school-erasure-document", args=[record.pk]),
+            ),
+        )
+        return redirect("school-people")
     return render(request, "school/person_erase.html", {"person": person})
 
 

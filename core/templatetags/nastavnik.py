@@ -7,6 +7,30 @@ from core.navigation import Entry, menu_for
 register = template.Library()
 
 
+def plural_ru(count: int, forms: str) -> str:
+    """The Russian form of a word for ``count``: ``forms`` is «одна,две,пять», e.g. «школа,школы,школ».
+
+    1, 21, 101 → the first; 2–4, 22–24 → the second; 0, 5–20, 11–14, 25… → the third. The one place the
+    product declines words by number: templates use the filter of the same name, Python code this function.
+    """
+    one, few, many = (form.strip() for form in forms.split(","))
+    n = abs(int(count))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+@register.filter(name="plural_ru")
+def plural_ru_filter(count: Any, forms: str) -> str:
+    """``{{ n|plural_ru:"школу,школы,школ" }}`` → the word only; a value that is not a number → the many-form."""
+    try:
+        return plural_ru(int(count), forms)
+    except (TypeError, ValueError):
+        return forms.split(",")[-1].strip()
+
+
 @register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key, key) if isinstance(mapping, dict) else key
