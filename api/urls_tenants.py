@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api import mentoring, school
+from api import mentoring, programme_plan, school
 from api.urls_common import common_patterns
 from api.views import CurrentSchoolApi, SchoolInvitationCreateApi, SchoolMemberListApi
 
@@ -23,4 +23,34 @@ urlpatterns = [
     path("programmes/<int:pk>/", mentoring.ProgrammeApi.as_view(), name="api-programme"),
     path("programmes/<int:pk>/move/", mentoring.ProgrammeMoveApi.as_view(), name="api-programme-move"),
     path("tasks/<int:pk>/", mentoring.TaskApi.as_view(), name="api-task"),
+    path(
+        "programmes/<int:pk>/sections/",
+        programme_plan.SectionListApi.as_view(),
+        name="api-programme-sections",
+    ),
+    path(
+        "programmes/<int:pk>/sections/<int:sid>/",
+        programme_plan.SectionApi.as_view(),
+        name="api-programme-section",
+    ),
+    path(
+        "programmes/<int:pk>/sections/<int:sid>/tasks/",
+        programme_plan.SectionTaskListApi.as_view(),
+        name="api-programme-section-tasks",
+    ),
+    path(
+        "programmes/<int:pk>/sections/<int:sid>/tasks/<int:tid>/",
+        programme_plan.SectionTaskApi.as_view(),
+        name="api-programme-section-task",
+    ),
+    path(
+        "programmes/<int:pk>/versions/",
+        programme_plan.VersionListApi.as_view(),
+        name="api-programme-versions",
+    ),
+    path(
+        "programmes/<int:pk>/comments/",
+        programme_plan.CommentListApi.as_view(),
+        name="api-programme-comments",
+    ),
 ]

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from core.acts.models import ActKind, LocalAct
 from core.consents.selectors import consent_check, people_due_own_consent
@@ -41,7 +41,10 @@ def mentoring_summary(*, today: date) -> dict[str, Any]:
             for r in programmes
         ],
         "overdue_tasks": ProgrammeTask.objects.filter(
-            due_date__lt=today, result="", section__programme__status__in=["approved", "running"]
+            Q(section__programme__status__in=["approved", "running"])
+            | Q(section__programme__resume_status__gt=""),  # a running plan being reworked still runs
+            due_date__lt=today,
+            result="",
         ).count(),
         "inactive": pairs_inactive(today=today, days=settings.PAIR_INACTIVE_DAYS),
         "inactive_days": settings.PAIR_INACTIVE_DAYS,

@@ -54,6 +54,8 @@ class SchoolObjects:
     other_pair: int  # nobody of the world's logins is in it
     other_programme: int
     other_task: int
+    section: int = 0  # the first section of ``programme`` (it holds ``task``)
+    other_section: int = 0
 
 
 def _consents(person: Person, **extra: object) -> Consent:
@@ -131,6 +133,8 @@ def school_objects(
             other_pair=other_pair.pk,
             other_programme=other_programme.pk,
             other_task=ProgrammeTask.objects.filter(section__programme=other_programme).order_by("pk")[0].pk,
+            section=programme.sections.order_by("pk")[0].pk,
+            other_section=other_programme.sections.order_by("pk")[0].pk,
         )
     invitation = invitation_create(
         email="new-teacher@a.test", role=Role.MENTOR, school=school, invited_by=curator

@@ -76,6 +76,22 @@ def _fixed(**kwargs: Any) -> Callable[[Ids], tuple[dict, None]]:
     return lambda ids: (kwargs, None)
 
 
+def _plan(*, section: bool, task: bool = False) -> Callable[[Ids], tuple[dict, dict]]:
+    """A programme's section (and its first task): the own pair's, or the other pair's."""
+
+    def fill(ids: Ids) -> tuple[dict, dict]:
+        s: Any = ids.school
+        own, foreign = (
+            {"pk": s.programme, "sid": s.section},
+            {"pk": s.other_programme, "sid": s.other_section},
+        )
+        if task:
+            own["tid"], foreign["tid"] = s.task, s.other_task
+        return own, foreign
+
+    return fill
+
+
 def _round_school(ids: Ids) -> tuple[dict, dict]:
     own = {"pk": ids.region["round"], "school_pk": ids.region["school"]}
     return own, {"pk": ids.region["foreign_round"], "school_pk": ids.region["foreign_school"]}
@@ -251,6 +267,14 @@ SCHOOL_ACCESS: dict[str, Rule] = {
         own=PAIR, foreign=STAFF, method="post", params=_pk("programme", "other_programme")
     ),
     "api-task": Rule(own=PAIR_MENTOR, foreign=STAFF, method="patch", params=_pk("task", "other_task")),
+    "api-programme-sections": Rule(own=PAIR, foreign=STAFF, params=_pk("programme", "other_programme")),
+    "api-programme-section": Rule(own=PAIR_MENTOR, foreign=STAFF, method="patch", params=_plan(section=True)),
+    "api-programme-section-tasks": Rule(own=PAIR, foreign=STAFF, params=_plan(section=True)),
+    "api-programme-section-task": Rule(
+        own=PAIR_MENTOR, foreign=STAFF, method="patch", params=_plan(section=True, task=True)
+    ),
+    "api-programme-versions": Rule(own=PAIR, foreign=STAFF, params=_pk("programme", "other_programme")),
+    "api-programme-comments": Rule(own=PAIR, foreign=STAFF, params=_pk("programme", "other_programme")),
 }
 
 # Whole route families guarded by their own framework, checked for «no 5xx» and the framework's guard.

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 
 from core.acts.models import ActKind, LocalAct, SchoolProfile
 from core.pairs.models import Pair
@@ -102,10 +102,14 @@ def programmes(today: date) -> Result:
     pairs = _current_pairs(today)
     if not pairs:
         return Result(NOT_DONE, {"pairs": 0}, "Пар пока нет.")
-    approved = Programme.objects.filter(
-        pair__in=pairs,
-        status__in=[Programme.Status.APPROVED, Programme.Status.RUNNING, Programme.Status.COMPLETED],
-    ).count()
+    approved = (
+        Programme.objects.filter(pair__in=pairs)
+        .filter(  # resume_status: an approved plan being reworked keeps its approved version
+            Q(status__in=[Programme.Status.APPROVED, Programme.Status.RUNNING, Programme.Status.COMPLETED])
+            | Q(resume_status__gt="")
+        )
+        .count()
+    )
     evidence = {"pairs": len(pairs), "with_programme": approved}
     if approved == len(pairs):
         return Result(DONE, evidence)

@@ -117,7 +117,8 @@ def pair_end(*, pair: Pair, on: date, reason_code: str, actor: User | None) -> P
     pair.suspensions.filter(since__gt=on).delete()
     pair.suspensions.filter(Q(until__isnull=True) | Q(until__gt=on)).update(until=on)
     programme = getattr(pair, "programme", None)
-    if programme is not None and programme.status in ("approved", "running"):
+    # resume_status: an approved programme whose plan is being reworked («на доработке») ends like one
+    if programme is not None and (programme.status in ("approved", "running") or programme.resume_status):
         programme.status = "terminated" if reason.early else "completed"
         programme.completed_on = on
         programme.save(update_fields=["status", "completed_on"])

@@ -17,6 +17,8 @@ class Programme(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("черновик")
         REVIEW = "review", _("на согласовании")
+        # A plan changed after approval (or returned by the curator): a new draft version until approved again.
+        REVISION = "revision", _("на доработке")
         APPROVED = "approved", _("утверждена")
         RUNNING = "running", _("выполняется")
         COMPLETED = "completed", _("завершена")
@@ -33,6 +35,8 @@ class Programme(models.Model):
     completed_on = models.DateField(_("завершена фактически"), null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by_id = models.BigIntegerField(null=True, blank=True)  # a public-schema user id
+    # While «на доработке»: the status the approved programme had (approved or running), restored on approval.
+    resume_status = models.CharField(max_length=20, blank=True, default="")
 
     class Meta:
         verbose_name = _("персонализированная программа")
@@ -75,3 +79,43 @@ class ProgrammeTask(models.Model):
 
     def __str__(self) -> str:
         return self.task
+
+
+class ProgrammeVersion(models.Model):
+    """An approved plan, frozen: the sections and tasks as they were when the curator approved them."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    plan = models.JSONField(default=list)  # [{"title": …, "tasks": [{"task", "due_date", "planned_result"}]}]
+    approved_at = models.DateTimeField()
+    approved_by_id = models.BigIntegerField(null=True, blank=True)  # a public-schema user id
+    approved_by_name = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="programme_version_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} — версия {self.number}"
+
+
+class ProgrammeComment(models.Model):
+    """A remark on the plan (the mentee's voice in «разрабатывается совместно»), optionally on one task."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="comments")
+    task = models.ForeignKey(
+        ProgrammeTask, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments"
+    )
+    text = models.TextField(_("комментарий"))
+    author_id = models.BigIntegerField(null=True, blank=True)  # a public-schema user id
+    author_name = models.CharField(max_length=300, blank=True)
+    role = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:50]

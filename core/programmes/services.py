@@ -1,7 +1,7 @@
 """Personalised programmes: created from the form's template, checked dates, a lifecycle with roles."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -15,6 +15,7 @@ from core.documents.render import ru_date
 from core.pairs.models import Pair, PairMember
 from core.pairs.services import pair_require_working
 from core.programmes.models import Programme, ProgrammeSection, ProgrammeTask
+from core.programmes.plan import task_deadline_check, version_freeze
 from core.programmes.templates import TEMPLATES
 from tenants.models import School, User
 
@@ -25,11 +26,22 @@ MOVES: dict[tuple[str, str], set[str]] = {
     (Status.DRAFT, Status.REVIEW): {"mentor", "staff"},
     (Status.REVIEW, Status.DRAFT): {"staff"},
     (Status.REVIEW, Status.APPROVED): {"staff"},
+    (Status.REVIEW, Status.REVISION): {"staff"},  # returned for rework
+    (Status.REVISION, Status.REVIEW): {"mentor", "staff"},
+    (Status.REVISION, Status.APPROVED): {"staff"},  # the curator approves the new version directly
     (Status.APPROVED, Status.RUNNING): {"mentor", "staff"},
     (Status.RUNNING, Status.COMPLETED): {"staff"},
     (Status.APPROVED, Status.TERMINATED): {"staff"},
     (Status.RUNNING, Status.TERMINATED): {"staff"},
+    (Status.REVISION, Status.TERMINATED): {"staff"},
 }
+
+
+def template_deadlines(*, starts_on: date, ends_on: date, count: int) -> list[date]:
+    """Seed 003's templates leave «Срок» blank: task i of n falls due at (i+1)/n of the programme's term,
+    so every task has a date within the programme and overdue tasks can be counted."""
+    span = (ends_on - starts_on).days
+    return [starts_on + timedelta(days=span * (i + 1) // count) for i in range(count)]
 
 
 def programme_dates_check(*, starts_on: date, ends_on: date, extended: bool) -> None:
@@ -57,12 +69,18 @@ def programme_create(*, pair: Pair, starts_on: date, ends_on: date, actor: User 
         starts_on=starts_on,
         ends_on=ends_on,
     )
-    for s_pos, (section_title, tasks) in enumerate(
-        TEMPLATES.get(pair.form_code, TEMPLATES["teacher_teacher"])
-    ):
+    template = TEMPLATES.get(pair.form_code, TEMPLATES["teacher_teacher"])
+    deadlines = iter(
+        template_deadlines(
+            starts_on=starts_on, ends_on=ends_on, count=sum(len(tasks) for _title, tasks in template) or 1
+        )
+    )
+    for s_pos, (section_title, tasks) in enumerate(template):
         section = ProgrammeSection.objects.create(programme=programme, title=section_title, position=s_pos)
         for t_pos, (task, planned) in enumerate(tasks):
-            ProgrammeTask.objects.create(section=section, task=task, planned_result=planned, position=t_pos)
+            ProgrammeTask.objects.create(
+                section=section, task=task, planned_result=planned, position=t_pos, due_date=next(deadlines)
+            )
     audit_log(actor=actor, action="create", obj=programme)
     return programme
 
@@ -85,9 +103,12 @@ def programme_move(*, programme: Programme, to: str, role: str | None, actor: Us
     if to == Status.APPROVED:
         programme.approved_at = timezone.now()
         programme.approved_by_id = actor.pk if actor else None
+        version_freeze(programme=programme, actor=actor)
+        if programme.resume_status:  # a reworked plan of a running programme: it keeps running
+            programme.status, programme.resume_status = programme.resume_status, ""
     if to in (Status.COMPLETED, Status.TERMINATED):
         programme.completed_on = timezone.localdate()  # the actual day, which «completed by D» reads
-    programme.save(update_fields=["status", "approved_at", "approved_by_id", "completed_on"])
+    programme.save(update_fields=["status", "approved_at", "approved_by_id", "completed_on", "resume_status"])
     audit_log(actor=actor, action="status", obj=programme, changes={"status": [old, to]})
     return programme
 
@@ -124,6 +145,8 @@ def task_fill(
     if task.section.programme.status in (Status.COMPLETED, Status.TERMINATED):
         raise ValidationError("Программа закрыта.")
     pair_require_working(task.section.programme.pair, on=timezone.localdate(), what="заполнять программу")
+    if "due_date" in data and data["due_date"] != task.due_date:
+        task_deadline_check(programme=task.section.programme, due_date=data["due_date"])
     for field in ("due_date", "result", "result_text", "mentor_assessment"):
         if field in data:
             setattr(task, field, data[field])
