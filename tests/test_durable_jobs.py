@@ -27,10 +27,14 @@ from tests.test_onboarding import HEADERS, _row
 from tests.worker_processes import (
     DatabaseGate,
     filesystem_broker,
+    public_rows_captured,  # noqa: F401  (a fixture)
+    public_rows_restore,
     start_worker_process,
     wait_for,
-    world_restore,
 )
+
+# The public rows are taken at this module's first (ordinary) test: its committed tests restore them.
+pytestmark = pytest.mark.usefixtures("public_rows_captured")
 
 
 def _stale(school: School, minutes: int = 30) -> None:
@@ -140,7 +144,7 @@ def test_fan_outs_skip_schools_without_a_schema(world, caplog):
 
 @pytest.fixture
 def restored(world):
-    world_restore(world)
+    public_rows_restore()
     yield world
     for school in School.objects.exclude(pk__in=[world.school_a.pk, world.school_b.pk, world.school_c.pk]):
         from tenants.provisioning import schema_drop
@@ -157,7 +161,7 @@ def _list_upload(world, count: int) -> OnboardingBatch:
 
 
 @pytest.mark.real_worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_during_a_list_onboarding_ends_done_with_no_duplicates(restored, tmp_path):
     world = restored
     with filesystem_broker(tmp_path / "broker") as folder:
@@ -190,7 +194,7 @@ def test_a_worker_killed_during_a_list_onboarding_ends_done_with_no_duplicates(r
 
 
 @pytest.mark.real_worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_zero_length_broker_message_does_not_kill_the_worker(restored, host_client, tmp_path):
     world = restored
     with filesystem_broker(tmp_path / "broker") as folder:
@@ -223,7 +227,7 @@ def test_a_zero_length_broker_message_does_not_kill_the_worker(restored, host_cl
 
 
 @pytest.mark.real_worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_job_queued_while_the_database_is_away_runs_once_it_is_back(restored, host_client, tmp_path):
     from django.db import connection
 

@@ -17,7 +17,16 @@ from regional.checklist.tasks import snapshots_refresh_batch_task, snapshots_rep
 from regional.models import SchoolSnapshot
 from tenants.models import School
 from tests.conftest import make_school
-from tests.worker_processes import filesystem_broker, start_worker_process, wait_for, world_restore
+from tests.worker_processes import (
+    filesystem_broker,
+    public_rows_captured,  # noqa: F401  (a fixture)
+    public_rows_restore,
+    start_worker_process,
+    wait_for,
+)
+
+# The public rows are taken at this module's first (ordinary) test: its committed tests restore them.
+pytestmark = pytest.mark.usefixtures("public_rows_captured")
 
 
 def _warm_up(host_client, world) -> None:
@@ -105,8 +114,8 @@ def test_a_pending_stamp_left_by_a_dead_job_is_repaired(world):
 
 @pytest.fixture
 def profile_cleanup(world):
-    # These tests commit; a test run earlier may have flushed the public rows (world_restore puts them back).
-    world_restore(world)
+    # These tests commit; a test run earlier may have flushed the public rows (public_rows_restore puts them back).
+    public_rows_restore()
     yield
     for school in (world.school_a, world.school_b, world.school_c):
         with schema_context(school.schema_name):
@@ -114,7 +123,7 @@ def profile_cleanup(world):
 
 
 @pytest.mark.real_worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_changes_a_second_apart_both_reach_the_region(host_client, world, tmp_path, profile_cleanup):
     with filesystem_broker(tmp_path / "broker") as folder:
         worker = start_worker_process(folder, "--pool=prefork", "--concurrency=1")
@@ -137,7 +146,7 @@ def test_two_changes_a_second_apart_both_reach_the_region(host_client, world, tm
 
 
 @pytest.mark.real_worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_change_reaches_the_region_while_bulk_work_is_queued(host_client, world, tmp_path, profile_cleanup):
     """The worker layout of `make run`: a consumer of its own for refreshes, another for everything else."""
     with filesystem_broker(tmp_path / "broker") as folder:

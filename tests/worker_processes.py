@@ -16,6 +16,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
@@ -135,39 +136,34 @@ def wait_for(predicate: Any, seconds: float = 15.0, step: float = 0.05) -> bool:
     return False
 
 
-def world_restore(world: Any) -> None:
-    """Put back the public rows of the test world if a committed (transaction=True) test flushed them.
+_PUBLIC_ROWS: list[str] = []
 
-    Tests with real worker processes must commit, and pytest-django then empties the public tables; the
-    schools' schemas (and their data) stay. The world's objects still hold every field, so they go back as
-    they were, with the same ids.
+
+@pytest.fixture(scope="session")
+def public_rows_captured(world: Any, django_db_blocker: Any) -> None:
+    """The public schema's rows (seeded catalogues, checklist, the test world), taken before any test flushes.
+
+    Tests with real worker processes must commit (transaction=True), and pytest-django then empties the
+    public tables; the schools' schemas stay. Requested autouse by the modules with such tests, so it runs
+    at their first (ordinary) test, long before the committed tests that run last.
     """
-    from regional.checklist.snapshots import snapshot_refresh
-    from tenants.models import Domain, Municipality, Role, School, User
-    from tenants.schema_names import school_host
-    from tenants.services import membership_grant
+    if not _PUBLIC_ROWS:
+        with django_db_blocker.unblock():
+            _PUBLIC_ROWS.append(connection.creation.serialize_db_to_string())
 
-    if School.objects.filter(pk=world.school_a.pk).exists():
-        return
-    from django_tenants.utils import schema_context
 
-    Municipality.objects.bulk_create([world.m1, world.m2])
-    schools = [world.school_a, world.school_b, world.school_c]
-    School.objects.bulk_create(schools)  # bulk: no schema creation, they exist
-    for school in schools:
-        Domain.objects.create(domain=school_host(school.slug), tenant=school, is_primary=True)
-    users = [world.regional_admin, world.inspector_m1, world.curator_a, world.mentor_a, world.mentee_a,
-             world.curator_b, world.outsider]  # fmt: skip
-    User.objects.bulk_create(users)
-    membership_grant(user=world.regional_admin, role=Role.REGIONAL_ADMIN)
-    membership_grant(user=world.inspector_m1, role=Role.INSPECTOR, municipality=world.m1)
-    membership_grant(user=world.curator_a, role=Role.CURATOR, school=world.school_a)
-    membership_grant(user=world.mentor_a, role=Role.MENTOR, school=world.school_a)
-    membership_grant(user=world.mentee_a, role=Role.MENTEE, school=world.school_a)
-    membership_grant(user=world.curator_b, role=Role.CURATOR, school=world.school_b)
-    for school in schools:
-        with schema_context(school.schema_name):
-            snapshot_refresh(school=school)
+def public_rows_restore() -> None:
+    """Put the captured public rows back if a committed test flushed them (same ids, so objects still fit)."""
+    from tenants.models import School
+
+    if _PUBLIC_ROWS and not School.objects.exists():
+        from django.contrib.contenttypes.models import ContentType
+
+        # The flush re-created content types and permissions (post_migrate) under new ids: the captured
+        # rows bring back the original ones, which the rest of the rows point to.
+        ContentType.objects.all().delete()
+        ContentType.objects.clear_cache()
+        connection.creation.deserialize_db_from_string(_PUBLIC_ROWS[0])
 
 
 class DatabaseGate:
