@@ -63,6 +63,12 @@ urlpatterns = [
         "programmes/<int:pk>/document.docx", programme_views.programme_document, name="school-programme-docx"
     ),
     path("tasks/<int:pk>/", programme_views.task_update, name="school-task"),
+    path("programmes/<int:pk>/plan/", programme_views.programme_plan_view, name="school-programme-plan"),
+    path(
+        "programmes/<int:pk>/comment/",
+        programme_views.programme_comment_view,
+        name="school-programme-comment",
+    ),
     path("my/", pair_views.my_pairs, name="school-my"),
     path("pairs/<int:pk>/surveys/", monitoring_views.pair_surveys, name="school-pair-surveys"),
     path(

@@ -238,6 +238,12 @@ SCHOOL_ACCESS: dict[str, Rule] = {
     ),
     "school-programme-docx": Rule(own=PAIR, foreign=STAFF, params=_pk("programme", "other_programme")),
     "school-task": Rule(own=PAIR_MENTOR, foreign=STAFF, method="post", params=_pk("task", "other_task")),
+    "school-programme-plan": Rule(
+        own=PAIR_MENTOR, foreign=STAFF, method="post", params=_pk("programme", "other_programme")
+    ),
+    "school-programme-comment": Rule(
+        own=PAIR, foreign=STAFF, method="post", params=_pk("programme", "other_programme")
+    ),
     "school-my": Rule(own=SCHOOL),
     "school-pair-surveys": Rule(own=PAIR, foreign=STAFF, params=_pk("pair", "other_pair")),
     "school-survey": Rule(own=PAIR, foreign=STAFF, params=_survey),

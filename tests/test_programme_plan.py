@@ -252,3 +252,53 @@ def test_a_deadline_outside_the_programme_is_refused_in_the_results_form_too(hos
     with schema_context(world.school_a.schema_name):
         task.refresh_from_db()
         assert task.due_date == old
+
+
+def test_the_plan_is_edited_on_the_page_and_the_history_is_shown(host_client, world):
+    curator, _pair, programme = _pair_with_programme(host_client, world)
+    mentor_client = host_client(world.school_a, world.mentor_a)
+    mentee_client = host_client(world.school_a, world.mentee_a)
+    url = f"/programmes/{programme.pk}/plan/"
+    page = mentor_client.get(f"/programmes/{programme.pk}/").content.decode()
+    assert "Добавить раздел" in page and "confirm(" in page
+    assert mentor_client.post(url, {"action": "section_add", "title": "Раздел 3. Проекты"}).status_code == 302
+    with schema_context(world.school_a.schema_name):
+        first, second, added = programme.sections.all()
+        a, b = list(second.tasks.all())[:2]
+    due = (START + timedelta(days=20)).isoformat()
+    mentor_client.post(url, {"action": "task_add", "section": added.pk, "text": "Подготовить проект", "due_date": due,
+                             "planned_result": "Проект защищён"})  # fmt: skip
+    mentor_client.post(url, {"action": "section_up", "section": added.pk})
+    mentor_client.post(url, {"action": "task_edit", "task_id": b.pk, "text": "Новая формулировка",
+                             "due_date": due, "planned_result": "Итог", "section": first.pk})  # fmt: skip
+    mentor_client.post(url, {"action": "task_down", "task_id": a.pk})
+    mentor_client.post(url, {"action": "section_edit", "section": first.pk, "title": "Раздел 1. Диагностика"})
+    late = (programme.ends_on + timedelta(days=3)).isoformat()
+    response = mentor_client.post(
+        url, {"action": "task_edit", "task_id": a.pk, "text": "x", "due_date": late}
+    )
+    assert response.status_code == 400 and "в сроках программы" in response.content.decode()
+    assert mentee_client.post(url, {"action": "section_delete", "section": first.pk}).status_code == 403
+    assert mentee_client.post(f"/programmes/{programme.pk}/comment/", {"text": "Согласна"}).status_code == 302
+    with schema_context(world.school_a.schema_name):
+        titles = [s.title for s in programme.sections.all()]
+        assert titles == ["Раздел 1. Диагностика", "Раздел 3. Проекты", second.title]
+        assert [t.task for t in first.tasks.all()][-1] == "Новая формулировка"
+        assert list(second.tasks.values_list("pk", flat=True))[1] == a.pk  # moved down past the next one
+        assert ProgrammeTask.objects.get(pk=a.pk).task != "x"
+        assert added.tasks.get().due_date.isoformat() == due
+    mentor_client.post(url, {"action": "section_delete", "section": added.pk})
+    with schema_context(world.school_a.schema_name):
+        assert programme.sections.count() == 2
+    curator.post(
+        f"/programmes/{programme.pk}/move/", {"to": "approved"}
+    )  # refused: drafts go to review first
+    mentor_client.post(f"/programmes/{programme.pk}/move/", {"to": "review"})
+    curator.post(f"/programmes/{programme.pk}/move/", {"to": "approved"})
+    mentor_client.post(url, {"action": "section_add", "title": "Раздел 4. Дополнительно"})
+    curator.post(f"/programmes/{programme.pk}/move/", {"to": "approved"})
+    page = mentee_client.get(f"/programmes/{programme.pk}/").content.decode()
+    assert (
+        "Версия 1" in page and "Версия 2" in page and "Раздел 4. Дополнительно" in page and "Согласна" in page
+    )
+    assert "Добавить раздел" not in page  # the mentee only comments
