@@ -17,11 +17,12 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.db.models.expressions import RawSQL
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from config.error_views import page_not_found
 from config.unavailable import (
     database_is_unavailable,
     database_unavailable_response,
@@ -30,6 +31,7 @@ from config.unavailable import (
 from tenants.context import current_schema_name, request_school, set_public_schema
 from tenants.models import Domain, School
 from tenants.selectors import user_is_regional_staff, user_may_enter_school, user_workplaces
+from tenants.urls_util import remember_request_origin
 
 # Paths reachable without a role on the host: logging in, invitations, static files. The API checks
 # its own permissions (token auth happens inside DRF); Django admin checks is_staff itself.
@@ -67,6 +69,7 @@ class SchoolTenantMiddleware(TenantMainMiddleware):
     def _route(self, request: HttpRequest) -> HttpResponse | None:
         set_public_schema()
         hostname = self.hostname_from_request(request)
+        remember_request_origin(request)  # links built for this request carry its scheme and port
         if hostname == settings.BASE_DOMAIN:
             request.tenant = connection.tenant  # type: ignore[attr-defined]  # django-tenants' public stand-in
             self.setup_url_routing(request, force_public=True)
@@ -78,7 +81,9 @@ class SchoolTenantMiddleware(TenantMainMiddleware):
                     .get(domain=hostname)
                 )
             except Domain.DoesNotExist:
-                raise Http404(f"Unknown host {hostname!r}") from None
+                # The product's own 404 in every mode: a raised Http404 showed Django's English debug
+                # page under DEBUG (this middleware is first, so no other one can replace it).
+                return page_not_found(request)
             tenant = domain.tenant
             if tenant.status in (School.Status.PENDING, School.Status.FAILED):
                 # The schema may not exist yet: never route a request into it.

@@ -4,6 +4,7 @@
 The menu is rendered for every role on its host and every link in it is opened: none may be refused.
 """
 
+import contextvars
 import re
 
 import pytest
@@ -68,3 +69,56 @@ def test_user_menu_is_in_the_navbar_for_every_page(world, host_client):
     client = host_client(world.school_a, world.curator_a)
     nav = NAV.search(client.get("/pairs/").content.decode())
     assert nav is not None and "Выйти" in nav.group(0) and "user-menu" in nav.group(0)
+
+
+# --- links carry the server's own address; Russian 404 pages in every mode (issue 14, item 5) ---------
+
+
+@pytest.fixture
+def _forget_request_origin():
+    """The test client answers in this thread: forget the port of these requests after the test."""
+    from tenants.urls_util import _request_origin
+
+    yield
+    _request_origin.set(None)
+
+
+@pytest.mark.usefixtures("_forget_request_origin")
+def test_links_carry_the_port_the_browser_used(world, host_client, mailoutbox):
+    from django.test import Client, TestCase
+
+    region = Client(HTTP_HOST="localhost:8810")
+    region.force_login(world.regional_admin)
+    page = region.get(f"/schools/{world.school_a.pk}/").content.decode()
+    assert "http://school-a.localhost:8810/" in page and ":8000" not in page
+    school = Client(HTTP_HOST="school-a.localhost:8810")
+    school.force_login(world.curator_a)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = school.post("/users/", {"email": "new-mentor@a.test", "role": "mentor"})
+    assert response.status_code == 302
+    assert "http://school-a.localhost:8810/invite/" in mailoutbox[-1].body
+
+
+def test_outside_a_request_links_use_the_configured_address(settings):
+    from tenants.urls_util import site_url
+
+    # A fresh context, as in a Celery worker or a management command: no request has been answered.
+    settings.SITE_SCHEME, settings.SITE_PORT = "https", ""
+    assert contextvars.Context().run(site_url, "school-a.localhost", "/x/") == "https://school-a.localhost/x/"
+    settings.SITE_PORT = "8443"
+    assert contextvars.Context().run(site_url, None, "/") == "https://localhost:8443/"
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_unknown_hosts_and_used_invitations_get_the_russian_404(world, host_client, settings, debug):
+    from django.test import Client
+
+    settings.DEBUG = debug
+    unknown = Client(HTTP_HOST="no-such-school.localhost").get("/")
+    assert unknown.status_code == 404
+    text = unknown.content.decode()
+    assert "Страница не найдена" in text and "Page not found" not in text and "URLconf" not in text
+    used = host_client(world.school_a).get("/invite/not-a-real-token/")
+    assert used.status_code == 404 and "Страница не найдена" in used.content.decode()
+    missing = host_client(world.school_a, world.curator_a).get("/no/such/page/")
+    assert missing.status_code == 404 and "Страница не найдена" in missing.content.decode()

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from config.celery import QUEUE_FAST, QUEUES
 from config.embedded_postgres import project_server
+from tenants.urls_util import site_url
 
 
 class Command(BaseCommand):
@@ -25,6 +26,11 @@ class Command(BaseCommand):
         # Ctrl+C or a plain `kill` both end the run cleanly: worker, web server and the embedded database.
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        # Links in e-mails (written by the workers) and printed below carry the port this server runs on,
+        # unless SITE_PORT is set explicitly (e.g. behind a proxy).
+        port = options["addrport"].rpartition(":")[2] if ":" in options["addrport"] else options["addrport"]
+        if "SITE_PORT" not in os.environ and port.isdigit():
+            os.environ["SITE_PORT"] = settings.SITE_PORT = port
         call_command("migrate_schemas", interactive=False, verbosity=0)
         if not options["no_demo"]:
             call_command("seed_demo")
@@ -71,7 +77,7 @@ class Command(BaseCommand):
             ),
         ]
         self.stdout.write(
-            self.style.SUCCESS("Воркеры Celery и расписание запущены. Сайт региона: http://localhost:8000")
+            self.style.SUCCESS(f"Воркеры Celery и расписание запущены. Сайт региона: {site_url()}")
         )
         server = subprocess.Popen(
             [python, manage, "runserver", options["addrport"]], cwd=settings.BASE_DIR, env=env
