@@ -164,13 +164,3 @@ def menu_for(request: HttpRequest) -> list[Entry]:
         if links:
             entries.append(Entry(node.label, active=any(x.active for x in links), links=links))
     return entries
-
-
-def may_open(request: HttpRequest, url_name: str) -> bool:
-    """Whether the menu would offer this section to the current user (for pages linking to a section)."""
-    school = request_school(request)
-    for node in SCHOOL_MENU if school is not None else REGION_MENU:
-        for item in node.items if isinstance(node, Group) else (node,):
-            if item.url_name == url_name:
-                return item.rule(request.user, school)
-    return False
