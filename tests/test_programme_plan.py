@@ -126,6 +126,14 @@ def test_the_seed_programme_is_re_entered_edited_reordered_and_versioned(host_cl
     assert _api(mentor_client, "post", f"{p}/move/", {"to": "running"}).status_code == 200
     versions = _api(mentor_client, "get", f"{p}/versions/").json()
     assert [v["number"] for v in versions] == [1] and sum(len(s["tasks"]) for s in versions[0]["plan"]) == 18
+    # an empty or no-op edit starts nothing
+    assert _api(mentor_client, "patch", f"{p}/sections/{s3}/", {}).status_code == 200
+    assert (
+        _api(mentor_client, "patch", f"{p}/sections/{s3}/tasks/{last}/", {"position": 0}).status_code == 200
+    )
+    with schema_context(world.school_a.schema_name):
+        programme.refresh_from_db()
+        assert programme.status == "running"
     # an edit after approval opens a new draft version («на доработке»); version 1 stays as it was
     body = {"task": "Посетить открытые уроки победителей конкурса «Учитель года»"}
     assert _api(mentor_client, "post", f"{p}/sections/{s3}/tasks/", body).status_code == 201

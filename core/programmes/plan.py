@@ -32,8 +32,11 @@ REOPENABLE = (Status.APPROVED, Status.RUNNING)  # an edit here starts a new draf
 EDITORS = ("mentor", "staff")
 
 
-def plan_require_editable(*, programme: Programme, role: str | None, actor: User | None) -> None:
-    """Refuse who may not edit and what may not be edited; reopen an approved plan as a new draft version."""
+def plan_require_editable(
+    *, programme: Programme, role: str | None, actor: User | None, changing: bool = True
+) -> None:
+    """Refuse who may not edit and what may not be edited; reopen an approved plan as a new draft version
+    (only when something actually changes: an empty edit must not start a version)."""
     if role not in EDITORS:
         raise PermissionDenied(
             "План программы составляют наставник и куратор; наставляемый может комментировать."
@@ -44,7 +47,7 @@ def plan_require_editable(*, programme: Programme, role: str | None, actor: User
             "Менять можно черновик или программу на доработке."
         )
     pair_require_working(programme.pair, on=timezone.localdate(), what="менять план программы")
-    if programme.status in REOPENABLE:
+    if changing and programme.status in REOPENABLE:
         old = programme.status
         programme.resume_status, programme.status = old, Status.REVISION
         programme.save(update_fields=["resume_status", "status"])
@@ -112,7 +115,12 @@ def section_edit(
         if "title" in data
         else section.title
     )
-    plan_require_editable(programme=programme, role=role, actor=actor)
+    last = programme.sections.count() - 1  # «down» on the last section changes nothing
+    moving = data.get("position") is not None and min(data["position"], last) != section.position
+    changing = title != section.title or moving
+    plan_require_editable(programme=programme, role=role, actor=actor, changing=changing)
+    if not changing:
+        return section
     section.title = title
     section.save(update_fields=["title"])
     if data.get("position") is not None:
@@ -161,6 +169,7 @@ def task_edit(
     """Text, deadline and planned result; ``position`` reorders; ``section`` moves it to another section."""
     old_section = task.section
     programme = old_section.programme
+    before = (task.task, task.planned_result, task.due_date, task.position)
     if "task" in data:
         task.task = _text(data["task"], field="task", label="Задание", limit=500)
     if "planned_result" in data:
@@ -179,8 +188,14 @@ def task_edit(
         target = programme.sections.filter(pk=target).first()
     if not isinstance(target, ProgrammeSection) or target.programme_id != programme.pk:
         raise ValidationError({"section": "Такого раздела в этой программе нет."})
-    plan_require_editable(programme=programme, role=role, actor=actor)
     moved = target.pk != old_section.pk
+    position = data.get("position")
+    last = max(task.position, target.tasks.count() - 1)  # «down» on the last task changes nothing
+    at = task.position if position is None else min(position, last)
+    changing = moved or (task.task, task.planned_result, task.due_date, at) != before
+    plan_require_editable(programme=programme, role=role, actor=actor, changing=changing)
+    if not changing:
+        return task
     task.section = target
     task.save()
     if moved or data.get("position") is not None:
