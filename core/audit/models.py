@@ -6,6 +6,7 @@ ACTION_LABELS = {
     "consent_scan": "скан согласия", "consent_withdraw": "согласие отозвано", "scan_download": "скан скачан",
     "bank_add": "включение в базу", "bank_update": "изменение в базе", "bank_status": "статус в базе",
     "status": "смена статуса", "file_add": "новая версия файла", "generate": "документ сформирован", "save": "сохранение",
+    "plan": "изменение плана программы",
 }  # fmt: skip
 
 
