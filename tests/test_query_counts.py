@@ -61,6 +61,10 @@ def _grow(school, curator, start: int, count: int) -> None:
             )  # fmt: skip
             _consents(student, **REPRESENTATIVE)
             BankEntry.objects.create(person=student, bank="mentee", requests=["low_results"])
+            Person.objects.create(  # a double entry of the student: the people list flags both
+                last_name=f"ученик{i}", first_name="Иван", category=Category.STUDENT, school_class="8А",
+                birth_date=student.birth_date,
+            )  # fmt: skip
         # Every pair in an order: the pairs list shows each pair's order.
         pairs_order_generate(school=school, pairs=pairs, on=TODAY, curator_name="Ёлкина С.", actor=curator)
     assert START < TODAY
