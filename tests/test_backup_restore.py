@@ -191,6 +191,16 @@ def test_mismatched_targets_are_refused_and_nothing_changes(drill, tmp_path, set
     (newer / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(CommandError, match="более новой версией"):
         call_command("school_restore", backup=str(newer), school="drill-b")
+    # A copy made before the latest migration: refused unless the operator asks to migrate it (--migrate).
+    older = tmp_path / "older"
+    shutil.copytree(drill["backup"].path, older)
+    manifest = json.loads((older / "manifest.json").read_text())
+    applied = manifest["migration_states"][state]
+    latest = max(name for name in applied if name.startswith("core."))
+    manifest["migration_states"][state] = [name for name in applied if name != latest]
+    (older / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(BackupError, match="более старой схеме"):
+        school_restore(backup=older, slug="drill-b")
     assert stats_diff(before, _stats(b.schema_name)) == []
     assert _leftover_schemas() == []
 
