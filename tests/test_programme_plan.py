@@ -310,3 +310,13 @@ def test_the_plan_is_edited_on_the_page_and_the_history_is_shown(host_client, wo
         "Версия 1" in page and "Версия 2" in page and "Раздел 4. Дополнительно" in page and "Согласна" in page
     )
     assert "Добавить раздел" not in page  # the mentee only comments
+
+
+def test_programme_dates_cannot_leave_a_deadline_outside(host_client, world):
+    curator, _pair, programme = _pair_with_programme(host_client, world)
+    shorter = {"starts_on": START.isoformat(), "ends_on": (START + timedelta(days=120)).isoformat()}
+    response = curator.post(f"/programmes/{programme.pk}/update/", shorter)
+    assert response.status_code == 400 and "выйдут за новые даты" in response.content.decode()
+    with schema_context(world.school_a.schema_name):
+        programme.refresh_from_db()
+        assert programme.ends_on == START + timedelta(days=200)

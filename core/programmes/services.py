@@ -123,6 +123,15 @@ def programme_update(
     extended = bool(data.get("extended", programme.extended))
     starts_on, ends_on = data.get("starts_on", programme.starts_on), data.get("ends_on", programme.ends_on)
     programme_dates_check(starts_on=starts_on, ends_on=ends_on, extended=extended)
+    outside = (
+        ProgrammeTask.objects.filter(section__programme=programme, due_date__isnull=False)
+        .exclude(due_date__range=(starts_on, ends_on))
+        .count()
+    )
+    if outside:  # every deadline lies within the programme's dates, also after the dates change
+        raise ValidationError(
+            {"ends_on": f"Сроки заданий ({outside}) выйдут за новые даты программы: сначала перенесите их."}
+        )
     programme.starts_on, programme.ends_on, programme.extended = starts_on, ends_on, extended
     programme.stage = data.get("stage", programme.stage)
     programme.save()
