@@ -180,3 +180,19 @@ def test_erasing_a_person_returns_to_the_list_with_a_link_to_the_act(world, host
     link = f'href="/erasure/{record.pk}/document.docx"'
     assert f"Составлен акт № {record.number}" in page and link in page
     assert client.get(f"/erasure/{record.pk}/document.docx").status_code == 200
+
+
+def test_editing_a_person_keeps_their_dates_in_the_date_fields(world, host_client):
+    client = host_client(world.school_a, world.curator_a)
+    with schema_context(world.school_a.schema_name):
+        person = Person.objects.create(last_name="Датова", first_name="Нина", category=Category.TEACHER,
+                                       position="учитель", birth_date=date(1985, 4, 12),
+                                       career_start=date(2008, 9, 1))  # fmt: skip
+    page = client.get(f"/people/{person.pk}/edit/").content.decode()
+    assert 'name="birth_date" id="id_birth_date" value="1985-04-12"' in page
+    assert 'name="career_start" id="id_career_start" value="2008-09-01"' in page
+    # A refused form shows back what was typed.
+    page = client.post(
+        f"/people/{person.pk}/edit/", {**_teacher(), "hired_on": "2001-01-01"}
+    ).content.decode()
+    assert 'name="hired_on" id="id_hired_on" value="2001-01-01"' in page
