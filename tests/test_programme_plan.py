@@ -320,3 +320,21 @@ def test_programme_dates_cannot_leave_a_deadline_outside(host_client, world):
     with schema_context(world.school_a.schema_name):
         programme.refresh_from_db()
         assert programme.ends_on == START + timedelta(days=200)
+
+
+def test_old_template_tasks_without_deadlines_get_them_from_the_dates(host_client, world):
+    """The data migration 0009: tasks created before deadlines existed get one within the programme."""
+    import importlib
+
+    from django.apps import apps
+
+    fill = importlib.import_module("core.migrations.0009_programme_task_deadlines").fill_deadlines
+    _client, _pair, programme = _pair_with_programme(host_client, world)
+    with schema_context(world.school_a.schema_name):
+        tasks = ProgrammeTask.objects.filter(section__programme=programme)
+        kept = tasks.order_by("pk")[0]
+        tasks.exclude(pk=kept.pk).update(due_date=None)
+        fill(apps, None)
+        dues = dict(tasks.values_list("pk", "due_date"))
+        assert None not in dues.values() and dues[kept.pk] == kept.due_date
+        assert all(programme.starts_on < d <= programme.ends_on for d in dues.values() if d is not None)
