@@ -78,10 +78,11 @@ def test_a_rounds_trend_comes_from_the_dated_history(world):
     for school in (world.school_a, world.school_b):
         _refresh(school)
     _age_history(days=20)
-    round_ = round_create(
-        title="Осенний", municipality=world.m1, due_date=TODAY - timedelta(days=1), actor=world.inspector_m1
+    round_ = round_create(title="Осенний", municipality=world.m1, due_date=TODAY, actor=world.inspector_m1)
+    # A round started 15 days ago and due yesterday (a past due date cannot be typed in any more).
+    InspectionRound.objects.filter(pk=round_.pk).update(
+        created_at=timezone.now() - timedelta(days=15), due_date=TODAY - timedelta(days=1)
     )
-    InspectionRound.objects.filter(pk=round_.pk).update(created_at=timezone.now() - timedelta(days=15))
     round_.refresh_from_db()
     ids = [world.school_a.pk, world.school_b.pk]
     start = percent_on(TODAY - timedelta(days=15), school_ids=ids)
