@@ -16,6 +16,8 @@ import psycopg
 import pytest
 from django.conf import settings
 
+from tests.db_address import database_address
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Run in one process (Django starts once): migrate to just before the move, write what a running region
 # holds, migrate forward. Only the apps concerned are migrated.
@@ -42,15 +44,17 @@ call_command("migrate_schemas", "--shared", "regional", verbosity=0)
 
 def _conninfo(dbname: str) -> str:
     db = settings.DATABASES["default"]
+    host, port = database_address()
     return psycopg.conninfo.make_conninfo(
-        host=db["HOST"], port=db["PORT"], user=db["USER"], password=db.get("PASSWORD") or None, dbname=dbname
+        host=host, port=port, user=db["USER"], password=db.get("PASSWORD") or None, dbname=dbname
     )
 
 
 def _url(dbname: str) -> str:
     db = settings.DATABASES["default"]
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{dbname}"
+    host, port = database_address()
+    return f"postgres://{db['USER']}{password}@{host}:{port}/{dbname}"
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from tenants.onboarding import (
 from tenants.sweeper import SWEEPS, sweep_all, sweep_register
 from tenants.tasks import schools_run_task
 from tests.conftest import school_data
+from tests.db_address import database_address
 from tests.test_onboarding import HEADERS, _row
 from tests.worker_processes import (
     DatabaseGate,
@@ -229,12 +230,8 @@ def test_a_zero_length_broker_message_does_not_kill_the_worker(restored, host_cl
 @pytest.mark.real_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_job_queued_while_the_database_is_away_runs_once_it_is_back(restored, host_client, tmp_path):
-    from django.db import connection
-
     world = restored
-    gate = DatabaseGate(
-        connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432)
-    )
+    gate = DatabaseGate(*database_address())
     with filesystem_broker(tmp_path / "broker") as folder:
         worker = start_worker_process(folder, "-Q", "snapshots", "--concurrency=1", db_port=gate.port)
         try:

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery import app, filesystem_broker_options
+from tests.db_address import database_address
 
 
 class WorkerProcess:
@@ -94,9 +95,9 @@ def _forget_connections() -> None:
 def start_worker_process(folder: Path, *args: str, db_port: int | None = None) -> WorkerProcess:
     """`celery worker` over the test database and the filesystem broker in ``folder`` (var dir of its own)."""
     database = connection.settings_dict
-    host, port = database["HOST"] or "127.0.0.1", db_port or database["PORT"] or 5432
+    host, port = database_address()
     if db_port:
-        host = "127.0.0.1"
+        host, port = "127.0.0.1", db_port
     url = f"postgres://{database['USER']}@{host}:{port}/{database['NAME']}"
     var_dir = folder.parent / f"{folder.name}-var"
     var_dir.mkdir(exist_ok=True)
