@@ -25,6 +25,7 @@ from regional.exporting import xlsx_table
 from regional.models import InspectionVerdict, SchoolSnapshot
 from regional.rounds import (
     round_create,
+    round_due_date_check,
     round_note_docx,
     round_progress,
     round_trend,
@@ -159,10 +160,12 @@ def rounds(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             municipality = municipalities.get(pk=int(request.POST.get("municipality") or 0))
+            due_date = date.fromisoformat(request.POST.get("due_date", ""))
+            round_due_date_check(due_date)
             round_ = round_create(
                 title=request.POST.get("title", ""),
                 municipality=municipality,
-                due_date=date.fromisoformat(request.POST.get("due_date", "")),
+                due_date=due_date,
                 actor=request_user(request),
             )
         except (ValueError, municipalities.model.DoesNotExist):

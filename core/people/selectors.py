@@ -1,6 +1,7 @@
 from datetime import date
 
 from django.db.models import Count, F, Func, Q, QuerySet, Value, Window
+from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Upper
 from django.shortcuts import get_object_or_404
 
@@ -35,7 +36,12 @@ def person_duplicate_ids() -> set[int]:
 
     One query whatever the number of doubles: a window count over the folded name and date (it was one
     query per group of doubles)."""
-    key = [_folded("last_name"), _folded("first_name"), _folded("middle_name"), F("birth_date")]
+    key: list[BaseExpression | F] = [
+        _folded("last_name"),
+        _folded("first_name"),
+        _folded("middle_name"),
+        F("birth_date"),
+    ]
     people = (
         Person.objects.exclude(birth_date__isnull=True)
         .annotate(n=Window(Count("pk"), partition_by=key))
