@@ -19,6 +19,7 @@ from tenants.provisioning import template_ensure_current
 from tenants.schema_names import school_host
 from tenants.services import membership_grant
 from tenants.validators import inn_complete, ogrn_complete
+from tests.worker_processes import public_rows_capture, public_rows_restore
 
 PASSWORD = "Correct-Horse-42"
 
@@ -125,7 +126,24 @@ def world(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> It
         membership_grant(user=w.mentor_a, role=Role.MENTOR, school=school_a)
         membership_grant(user=w.mentee_a, role=Role.MENTEE, school=school_a)
         membership_grant(user=w.curator_b, role=Role.CURATOR, school=school_b)
+        public_rows_capture()
     yield w
+
+
+@pytest.fixture(autouse=True)
+def _public_rows_before_committed_tests(request: pytest.FixtureRequest, django_db_blocker: object) -> None:
+    """A test that commits (transaction=True) finds the test world as it was, whatever flushed it before.
+
+    pytest-django empties the public tables after each committing test; the schools' schemas stay. The rows
+    captured when the world was made come back with their ids, so the session's ``world`` still fits.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction") or "world" not in request.fixturenames:
+        return
+    request.getfixturevalue("world")
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        set_public_schema()
+        public_rows_restore()
 
 
 @pytest.fixture(autouse=True)

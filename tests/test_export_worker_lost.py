@@ -19,6 +19,7 @@ from django.utils import timezone
 from config.celery import app
 from regional import reports
 from regional.models import ReportRow, ReportRun
+from tests.db_address import database_address
 from tests.test_indicators import D
 from tests.test_real_worker import _forget_connections, _redis_url
 
@@ -27,7 +28,8 @@ pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 
 def _db_url() -> str:
     db = settings.DATABASES["default"]
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    host, port = database_address()
+    return f"postgres://{db['USER']}@{host}:{port}/{db['NAME']}"
 
 
 @pytest.fixture

@@ -148,9 +148,14 @@ def public_rows_captured(world: Any, django_db_blocker: Any) -> None:
     public tables; the schools' schemas stay. Requested autouse by the modules with such tests, so it runs
     at their first (ordinary) test, long before the committed tests that run last.
     """
+    with django_db_blocker.unblock():
+        public_rows_capture()
+
+
+def public_rows_capture() -> None:
+    """Taken once, when the test world has just been made (tests/conftest.py)."""
     if not _PUBLIC_ROWS:
-        with django_db_blocker.unblock():
-            _PUBLIC_ROWS.append(connection.creation.serialize_db_to_string())
+        _PUBLIC_ROWS.append(connection.creation.serialize_db_to_string())
 
 
 def public_rows_restore() -> None:
