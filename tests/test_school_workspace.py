@@ -522,3 +522,26 @@ def test_the_regions_own_template_is_used_for_generated_orders(host_client, worl
     assert "Особый приказ 1-н: Фёдорова Алёна Петровна" in text
     admin.post("/document-templates/", {"kind": "order_curator", "reset": "1"})
     assert "особый" not in _docx_text(admin.get("/document-templates/order_curator.docx").content).lower()
+
+
+def test_bank_status_moves_only_along_the_allowed_steps(host_client, world):
+    with schema_context(world.school_a.schema_name):
+        teacher = _teacher()
+        entry = BankEntry.objects.create(person=teacher, bank="mentor", capacity=1)
+    client = host_client(world.school_a, world.curator_a)
+
+    def move(status: str) -> str:
+        client.post(f"/bank-entries/{entry.pk}/status/", {"status": status})
+        with schema_context(world.school_a.schema_name):
+            entry.refresh_from_db()
+        return entry.status
+
+    assert move("in_pair") == "candidate"  # «в паре» only by forming a pair, never by hand
+    assert "ставится при формировании пары" in client.get("/banks/mentor/").content.decode()
+    assert move("approved") == "approved"
+    assert move("left") == "left"
+    assert move("approved") == "left"  # back through «кандидат» first
+    assert move("candidate") == "candidate"
+    with schema_context(world.school_a.schema_name):
+        BankEntry.objects.filter(pk=entry.pk).update(status="in_pair")
+    assert move("left") == "in_pair"  # end the pair first

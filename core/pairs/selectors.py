@@ -152,9 +152,8 @@ def mentor_suggestions(*, mentee: Person, form_code: str, on: date) -> list[Sugg
             continue
         shared = wanted & set(candidate.requests)
         score, reasons = 3 * len(shared), [f"общие запросы: {len(shared)}"] if shared else []
-        if mentee.school_class and candidate.subjects:
+        if candidate.subjects:  # shown to the curator; not scored until subjects are matched for real
             reasons.append(f"предметы: {candidate.subjects}")
-            score += 1
         score += min(free, 3)
         reasons.append(f"свободных мест: {free}")
         suggestions.append(Suggestion(entry=candidate, score=score, reasons=reasons, free=free))

@@ -62,8 +62,25 @@ def bank_entry_save(*, person: Person, data: dict[str, Any], actor: User | None)
     return entry
 
 
+# Moves a curator may make by hand. «в паре» is set and lifted only by forming and ending pairs
+# (core.pairs.services), so nobody reaches it without approval.
+BANK_STATUS_MOVES: dict[str, set[str]] = {
+    BankEntry.Status.CANDIDATE: {BankEntry.Status.APPROVED, BankEntry.Status.LEFT},
+    BankEntry.Status.APPROVED: {BankEntry.Status.CANDIDATE, BankEntry.Status.LEFT},
+    BankEntry.Status.IN_PAIR: set(),
+    BankEntry.Status.LEFT: {BankEntry.Status.CANDIDATE},
+}
+
+
 @transaction.atomic
 def bank_entry_set_status(*, entry: BankEntry, status: str, actor: User | None) -> BankEntry:
+    if status not in BANK_STATUS_MOVES.get(entry.status, set()):
+        current, wanted = BankEntry.Status(entry.status).label, BankEntry.Status(status).label
+        if entry.status == BankEntry.Status.IN_PAIR:
+            raise ValidationError(f"«{current}»: сначала завершите пару, затем меняйте статус.")
+        if status == BankEntry.Status.IN_PAIR:
+            raise ValidationError("Статус «в паре» ставится при формировании пары.")
+        raise ValidationError(f"Из статуса «{current}» нельзя перейти в «{wanted}».")
     entry.status = status
     if status == BankEntry.Status.APPROVED:
         entry.approved_at = timezone.now()

@@ -215,8 +215,12 @@ def bank_entry_status(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(BankEntry, pk=pk)
     status = request.POST.get("status", "")
     if status in BankEntry.Status.values:
-        bank_entry_set_status(entry=entry, status=status, actor=request_user(request))
-        messages.success(request, f"{entry.person.short_name}: {BankEntry.Status(status).label}.")
+        try:
+            bank_entry_set_status(entry=entry, status=status, actor=request_user(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{entry.person.short_name}: {BankEntry.Status(status).label}.")
     return redirect("school-bank", bank=entry.bank)
 
 
