@@ -167,7 +167,11 @@ app.conf.update(
             "args": ["core.consents_enforce_daily"],
         },
         "sweep": {"task": "tenants.sweep", "schedule": 120.0},
+        # Expires unrun after a minute: a backlog of stale heartbeats must not look like a live worker.
+        "heartbeat": {"task": "tenants.heartbeat", "schedule": 30.0, "options": {"expires": 60}},
     },
+    # Beat records its own heartbeat as it ticks (config/beat.py).
+    beat_scheduler="config.beat:HeartbeatScheduler",
 )
 
 

@@ -10,9 +10,9 @@
 
 Only states, ages and error class names are returned: no school names, counts or messages.
 
-Heartbeats: the worker and beat write the current time (a Unix timestamp, float) under the cache keys
-``HEARTBEAT_KEYS`` (a shared cache, i.e. ``REDIS_URL``, so the web processes can read them). Until they
-do, readiness reports them as ``unknown`` rather than guessing.
+Heartbeats (``tenants.Heartbeat`` rows, readable by every process): beat records its own as it ticks
+(``config.beat.HeartbeatScheduler``) and sends ``tenants.heartbeat`` every 30 s, which the worker records.
+Until they have written one, readiness reports them as ``unknown`` rather than guessing.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Max
 from django.http import HttpRequest, JsonResponse
@@ -31,7 +30,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-HEARTBEAT_KEYS = {"worker": "nastavnik:heartbeat:worker", "beat": "nastavnik:heartbeat:beat"}
+from tenants.heartbeats import BEAT, WORKER, heartbeat_ages
+
 # Older than this, a heartbeat is a warning: a few missed beats (they are expected every ~30 s).
 HEARTBEAT_WARN_SECONDS = 120
 # The nightly pass refreshes every school's snapshot: a newest refresh older than a day and a bit is stale.
@@ -79,14 +79,17 @@ def _broker() -> Check:
     }
 
 
-def _heartbeat(name: str) -> Check:
+def _heartbeat_ages_or_empty() -> dict[str, float]:
     try:
-        beat = cache.get(HEARTBEAT_KEYS[name])
-    except Exception as error:
-        return {"status": "unknown", "error": type(error).__name__}
-    if beat is None:
+        return heartbeat_ages()
+    except Exception:  # a missing table mid-deploy: unknown, never a 500
+        return {}
+
+
+def _heartbeat(name: str, ages: dict[str, float]) -> Check:
+    if name not in ages:
         return {"status": "unknown", "age_seconds": None}
-    age = max(0.0, time.time() - float(beat))
+    age = max(0.0, ages[name])
     return {"status": "ok" if age <= HEARTBEAT_WARN_SECONDS else "warn", "age_seconds": round(age, 1)}
 
 
@@ -110,16 +113,18 @@ def _guarded(check: Callable[[], Check]) -> Check:
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
     checks: dict[str, Check] = {"database": _database(), "broker": _broker()}
-    checks["worker_heartbeat"] = _heartbeat("worker")
-    checks["beat_heartbeat"] = _heartbeat("beat")
     if checks["database"]["status"] == "ok":
+        ages = _heartbeat_ages_or_empty()
+        checks["worker_heartbeat"] = _heartbeat(WORKER, ages)
+        checks["beat_heartbeat"] = _heartbeat(BEAT, ages)
         checks["snapshot_refresh"] = _guarded(
             lambda: _age_of("regional.SchoolSnapshot", "computed_at", SNAPSHOT_WARN_SECONDS)
         )
         # Exports are started by people, not by a clock: their age is information, never a warning.
         checks["export"] = _guarded(lambda: _age_of("regional.ReportRun", "finished_at", None, status="done"))
     else:
-        checks["snapshot_refresh"] = checks["export"] = {"status": "unknown", "age_seconds": None}
+        for name in ("worker_heartbeat", "beat_heartbeat", "snapshot_refresh", "export"):
+            checks[name] = {"status": "unknown", "age_seconds": None}
     ready = checks["database"]["status"] == "ok"
     degraded = any(c["status"] in ("fail", "warn") for c in checks.values())
     body: dict[str, Any] = {

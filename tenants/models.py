@@ -298,3 +298,16 @@ class OnboardingBatch(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a background process («worker», «beat»), read by /readyz.
+
+    In the database rather than a cache: under `make run` every process has its own local-memory cache.
+    """
+
+    name = models.CharField(max_length=20, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%d.%m.%Y %H:%M:%S}"

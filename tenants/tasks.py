@@ -48,3 +48,11 @@ def school_task_batch(school_ids: list[int], task_name: str) -> dict[str, int]:
             logger.exception("%s failed in school %s", task_name, school.pk)
             failed += 1
     return {"done": done, "failed": failed}
+
+
+@app.task(base=DurableRegionTask, name="tenants.heartbeat", soft_time_limit=20, time_limit=30)
+def heartbeat_task() -> None:
+    """Sent by beat every 30 s and run by the main worker: the worker's sign of life for /readyz."""
+    from tenants.heartbeats import WORKER, heartbeat_record
+
+    heartbeat_record(WORKER)

@@ -1,14 +1,16 @@
 """Liveness and readiness (config/health.py): region host, no login, no school data, honest about what is unknown."""
 
-import time
+from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
+from config.beat import HeartbeatScheduler
 from config.celery import app
-from config.health import HEARTBEAT_KEYS
+from tenants.models import Heartbeat
+from tenants.tasks import heartbeat_task
 
 
 def _get(world, path):
@@ -51,14 +53,24 @@ def test_readiness_reports_every_dependency_and_no_school_data(world):
 
 @pytest.mark.django_db
 def test_heartbeats_are_read_with_their_age(world):
-    cache.set(HEARTBEAT_KEYS["worker"], time.time() - 5)
-    cache.set(HEARTBEAT_KEYS["beat"], time.time() - 3600)
+    Heartbeat.objects.create(name="worker", at=timezone.now() - timedelta(seconds=5))
+    Heartbeat.objects.create(name="beat", at=timezone.now() - timedelta(hours=1))
     checks = _get(world, "/readyz").json()["checks"]
     assert (
         checks["worker_heartbeat"]["status"] == "ok" and 4 <= checks["worker_heartbeat"]["age_seconds"] < 60
     )
     assert checks["beat_heartbeat"]["status"] == "warn"
     assert _get(world, "/readyz").json()["status"] == "degraded"
+
+
+@pytest.mark.django_db
+def test_the_worker_task_and_beats_scheduler_write_the_heartbeats(world, tmp_path):
+    heartbeat_task.apply()
+    scheduler = HeartbeatScheduler(app=app, schedule_filename=str(tmp_path / "beat-schedule"), lazy=True)
+    scheduler.heartbeat()  # what every tick does first (tick itself would also send the due tasks)
+    checks = _get(world, "/readyz").json()["checks"]
+    assert checks["worker_heartbeat"]["status"] == "ok" and checks["beat_heartbeat"]["status"] == "ok"
+    assert app.conf.beat_schedule["heartbeat"]["task"] == heartbeat_task.name
 
 
 @pytest.mark.django_db
