@@ -144,6 +144,8 @@ def _render(template: Template, context: dict[str, Any], where: str) -> str:
         return template.render(context)
     except TemplateError as error:  # SecurityError, UndefinedError: refused, never half-filled
         raise TemplateRefused(f"Ячейка {where}: ошибка в шаблоне: {error}", code="template_error") from None
+    except (ArithmeticError, TypeError, ValueError) as error:  # «divisibleby row.pairs» with 0 pairs
+        raise TemplateRefused(f"Ячейка {where}: ошибка в шаблоне: {error}", code="template_error") from None
 
 
 def _lookup(fields: dict[str, Any], path: str) -> Any:

@@ -63,6 +63,14 @@ def _page(response) -> str:
 # --- refused at upload ------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("text", ["{{ school.name - 1 }}", "{{ 1 is divisibleby 0 }}"])
+def test_a_template_that_fails_on_real_values_is_a_400_not_a_500(host_client, world, text):
+    response = _upload(host_client(None, world.regional_admin), "consent", _docx("Согласие", text))
+    assert response.status_code == 400
+    assert "Ошибка в шаблоне" in _page(response)
+    assert not DocumentTemplate.objects.exists()
+
+
 def test_the_probes_payload_is_refused_at_upload_with_the_placeholder_named(host_client, world):
     admin = host_client(None, world.regional_admin)
     response = _upload(admin, "consent", _docx("Согласие", PAYLOAD))

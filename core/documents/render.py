@@ -52,6 +52,8 @@ def docx_render(*, kind: str, context: dict[str, Any], template: bytes | None = 
         raise
     except TemplateError as error:  # syntax errors, and SecurityError if the check ever let one through
         raise TemplateRefused(f"Ошибка в шаблоне документа: {error}", code="template_error") from error
+    except (ArithmeticError, TypeError, ValueError) as error:  # arithmetic on real values: «{{ name - 1 }}»
+        raise TemplateRefused(f"Ошибка в шаблоне документа: {error}", code="template_error") from error
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -293,3 +293,5 @@ def sandbox_render(source: str, context: Mapping[str, Any], env: TemplateSandbox
         raise
     except TemplateError as error:  # SecurityError and UndefinedError included
         raise TemplateRefused(f"Ошибка в шаблоне: {error}", code="template_error") from error
+    except (ArithmeticError, TypeError, ValueError) as error:  # «{{ name - 1 }}», «divisibleby 0» on real data
+        raise TemplateRefused(f"Ошибка в шаблоне: {error}", code="template_error") from error
