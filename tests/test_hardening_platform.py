@@ -219,7 +219,7 @@ def test_a_lost_database_is_a_503_in_russian_and_recovery_needs_nobody(world, de
         app.database_port = None
         started = time.monotonic()
         assert app.get(host, "/accounts/login/")[0] == 200
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < 10  # measured 77–111 ms (README); a bound, not a benchmark
 
         # A connection killed under a running app (a failover, an admin's pg_terminate_backend):
         # the health check replaces it before the request uses it.

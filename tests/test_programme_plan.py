@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django_tenants.utils import schema_context
 
+from core.pairs.models import Pair
 from core.programmes.models import Programme, ProgrammeComment, ProgrammeSection, ProgrammeTask
 from tests.test_pairs import START, _pair_post, _pair_with_programme, mentee, mentor
 
@@ -338,3 +339,14 @@ def test_old_template_tasks_without_deadlines_get_them_from_the_dates(host_clien
         dues = dict(tasks.values_list("pk", "due_date"))
         assert None not in dues.values() and dues[kept.pk] == kept.due_date
         assert all(programme.starts_on < d <= programme.ends_on for d in dues.values() if d is not None)
+
+
+def test_the_plan_of_an_ended_pair_is_no_longer_edited(host_client, world):
+    curator, pair, programme = _pair_with_programme(host_client, world)
+    with schema_context(world.school_a.schema_name):
+        Pair.objects.filter(pk=pair.pk).update(status=Pair.Status.ENDED)
+        sections = ProgrammeSection.objects.filter(programme=programme).count()
+    response = _api(curator, "post", f"/programmes/{programme.pk}/sections/", {"title": "После конца"})
+    assert response.status_code == 400 and "завершена" in response.content.decode()
+    with schema_context(world.school_a.schema_name):
+        assert ProgrammeSection.objects.filter(programme=programme).count() == sections

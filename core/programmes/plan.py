@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.audit.services import audit_log
 from core.documents.render import ru_date
+from core.pairs.models import Pair
 from core.pairs.services import pair_require_working
 from core.programmes.models import (
     Programme,
@@ -46,6 +47,8 @@ def plan_require_editable(
             f"Программа «{programme.get_status_display()}»: план менять нельзя. "
             "Менять можно черновик или программу на доработке."
         )
+    if programme.pair.status == Pair.Status.ENDED:
+        raise ValidationError(f"Пара № {programme.pair_id} завершена: план её программы больше не меняется.")
     pair_require_working(programme.pair, on=timezone.localdate(), what="менять план программы")
     if changing and programme.status in REOPENABLE:
         old = programme.status
