@@ -293,5 +293,6 @@ def sandbox_render(source: str, context: Mapping[str, Any], env: TemplateSandbox
         raise
     except TemplateError as error:  # SecurityError and UndefinedError included
         raise TemplateRefused(f"Ошибка в шаблоне: {error}", code="template_error") from error
-    except (ArithmeticError, TypeError, ValueError) as error:  # «{{ name - 1 }}», «divisibleby 0» on real data
+    # Allowed syntax can still fail on real values: «{{ name - 1 }}», «divisibleby 0».
+    except (ArithmeticError, TypeError, ValueError) as error:
         raise TemplateRefused(f"Ошибка в шаблоне: {error}", code="template_error") from error
