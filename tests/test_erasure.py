@@ -204,6 +204,19 @@ def test_erasing_in_one_school_leaves_a_namesake_in_another_untouched(host_clien
         assert not ErasureRecord.objects.exists()
 
 
+def test_erasing_one_person_leaves_a_namesake_in_the_same_school_untouched(host_client, world):
+    with schema_context(world.school_a.schema_name):
+        namesake = _teacher(LAST, FIRST, "Петрович")  # same surname and first name, another patronymic
+        AuditEntry.objects.create(action="update", object_type="person", object_id=str(namesake.pk),
+                                  object_repr=namesake.full_name, changes={"note": namesake.short_name})  # fmt: skip
+        subject = _teacher(LAST, FIRST, MIDDLE)
+        person_erase(person=subject, school=world.school_a, actor=world.curator_a)
+        assert AuditEntry.objects.filter(
+            object_repr=namesake.full_name, changes__note=namesake.short_name
+        ).exists()
+        assert not AuditEntry.objects.filter(object_repr__contains=subject.full_name).exists()
+
+
 def test_the_export_of_a_person_whose_consents_have_no_scan(host_client, world):
     with schema_context(world.school_a.schema_name):
         person = _teacher("Фёдорова", "Ольга")

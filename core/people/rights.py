@@ -83,12 +83,27 @@ def person_export(*, person: Person, actor: User | None) -> dict[str, Any]:
 # --- erasure ------------------------------------------------------------------------------------------
 
 
+def _name_variants(person: Person) -> set[str]:
+    """The forms in which the system writes a name into journals, titles and documents."""
+    return {person.full_name, person.short_name, f"{person.last_name} {person.first_name}"}
+
+
 class _Scrubber:
     """Replaces the person's name (in the forms the system writes it) with a pseudonym."""
 
     def __init__(self, person: Person) -> None:
         self.pseudonym = f"участник #{person.pk}"
-        variants = {person.full_name, person.short_name, f"{person.last_name} {person.first_name}"}
+        # A short form («Иванов И. И.», «Иванов Иван») is scrubbed only if it names nobody else in the
+        # school: «Иванов Иван» must not turn a namesake's «Иванов Иван Петрович» into «участник #1 Петрович».
+        # The full name is always scrubbed: the duty to erase wins over a perfect namesake.
+        others = [
+            text
+            for other in Person.objects.exclude(pk=person.pk).only("last_name", "first_name", "middle_name")
+            for text in _name_variants(other)
+        ]
+        variants = {person.full_name} | {
+            v for v in _name_variants(person) if not any(v in other for other in others)
+        }
         # Longest first, so «Иванов Иван Иванович» is not left as «участник #1 Иванович».
         self.names = sorted((v for v in variants if v.strip()), key=len, reverse=True)
 
