@@ -15,7 +15,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max, Q
 from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Cast
@@ -272,7 +272,11 @@ def person_erase(*, person: Person, school: School, actor: User | None) -> Erasu
     if rewritten:
         lines.append(f"ФИО убрано из сформированных приказов (DOCX): {len(rewritten)}")
 
-    number = (ErasureRecord.objects.select_for_update().aggregate(n=Max("number"))["n"] or 0) + 1
+    # FOR UPDATE is dropped on aggregates: a transaction-scoped advisory lock (per schema) serialises the
+    # numbering, so two erasures at once never draw the same act number.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':erasure-number'))")
+    number = (ErasureRecord.objects.aggregate(n=Max("number"))["n"] or 0) + 1
     performed_by = actor.get_full_name() if actor is not None else "система"
     content = docx_render(
         kind="erasure_act",
