@@ -32,3 +32,6 @@ class HeartbeatScheduler(PersistentScheduler):
             self._last_heartbeat = now
         except Exception:  # the database away must not stop the schedule
             log.warning("beat heartbeat not recorded", exc_info=True)
+            from django.db import connection
+
+            connection.close()  # beat serves no requests: nothing else would drop a broken connection
