@@ -44,3 +44,5 @@ lint: install
 
 stop:
 	@$(VENV)/bin/python manage.py embedded_postgres stop
+	@# the tests' throwaway cluster too (make lint's migration check may have started it)
+	@DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/python manage.py embedded_postgres stop
