@@ -3,8 +3,6 @@
 import hashlib
 import logging
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,11 +10,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from tenants.importing import SCHOOL_COLUMNS, rows_read
+from tenants.locks import advisory_try_lock
 from tenants.models import Domain, Invitation, OnboardingBatch, Role, School, User
 from tenants.provisioning import schema_create, schema_drop, schema_is_complete
 from tenants.schema_names import schema_name_generate, school_host
@@ -50,19 +49,6 @@ def _provision_later(school_id: int) -> None:
 PROVISION_STALE = timedelta(minutes=6)
 PROVISION_ATTEMPTS = 3
 _PROVISION_LOCK = 7_305_003  # pg advisory lock namespace: (class, school id) = one provisioning at a time
-
-
-@contextmanager
-def _provision_lock(school_id: int) -> Iterator[bool]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_PROVISION_LOCK, school_id])
-        acquired = bool(cursor.fetchone()[0])
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_PROVISION_LOCK, school_id])
 
 
 def school_provision_stalled(school: School, *, now: Any = None) -> bool:
@@ -101,7 +87,7 @@ def school_provision(*, school_id: int) -> School:
     run leaves a heartbeat and counts its attempt, which the sweeper reads. Once active, the school's first
     snapshot is written (``school_provisioned``), so it is in the region's picture at once.
     """
-    with _provision_lock(school_id) as acquired:
+    with advisory_try_lock(_PROVISION_LOCK, school_id) as acquired:
         school = School.objects.get(pk=school_id)
         if not acquired or school.status in (School.Status.ACTIVE, School.Status.ARCHIVED):
             return school

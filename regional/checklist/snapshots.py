@@ -13,8 +13,6 @@ Freshness protocol (any number of processes, any cache):
 
 import json
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,6 +26,7 @@ from django_tenants.utils import get_public_schema_name
 from core.facts import DONE, NA, RULES, checklist_evaluate, school_counts
 from regional.models import ChecklistTemplate, SchoolSnapshot, SchoolSnapshotVersion
 from tenants.context import current_schema_name, in_public_schema
+from tenants.locks import advisory_try_lock
 from tenants.models import School
 
 logger = logging.getLogger(__name__)
@@ -108,27 +107,13 @@ def _version_write(*, school: School, values: dict[str, Any], at: Any) -> None:
     SchoolSnapshotVersion.objects.create(school=school, valid_from=at, **values)
 
 
-@contextmanager
-def _refresher_lock(school_id: int) -> Iterator[bool]:
-    """One refresher per school at a time, across processes; released if the process dies."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_CLASS, school_id])
-        acquired = bool(cursor.fetchone()[0])
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_CLASS, school_id])
-
-
 def snapshot_refresh_pending(*, school: School, force: bool = False) -> str:
     """The refresh job's body: refresh while a change is pending (or once, with ``force``).
 
     Returns «busy» when another process holds the school (it will see any stamp left after it),
     «done» when nothing is pending any more, «again» when changes kept arriving (a new job is queued).
     """
-    with _refresher_lock(school.pk) as acquired:
+    with advisory_try_lock(_LOCK_CLASS, school.pk) as acquired:  # one refresher per school
         if not acquired:
             return "busy"
         for _ in range(_ROUNDS):
