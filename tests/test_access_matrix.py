@@ -214,6 +214,8 @@ SCHOOL_ACCESS: dict[str, Rule] = {
     "school-roadmap": Rule(own=STAFF),
     "school-roadmap-template": Rule(own=STAFF, method="post"),
     "school-roadmap-item": Rule(own=STAFF, method="post", params=_pk("roadmap_item")),
+    "school-roadmap-item-edit": Rule(own=STAFF, params=_pk("roadmap_item")),
+    "school-roadmap-item-row": Rule(own=STAFF, params=_pk("roadmap_item")),
     "school-settings": Rule(own=STAFF),
     "school-pairs": Rule(own=STAFF),
     "school-pair-new": Rule(own=STAFF),

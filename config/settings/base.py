@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "api.guards.InputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: the inline edits answer with a partial
 ]
 
 TEMPLATES = [

@@ -48,7 +48,13 @@ def roadmap_item_save(*, item: RoadmapItem | None, data: dict[str, Any], actor: 
     return item
 
 
+CLOSED = (RoadmapItem.Status.DONE, RoadmapItem.Status.CANCELLED)
+
+
 def roadmap_overdue(*, today: date) -> QuerySet[RoadmapItem]:
-    return RoadmapItem.objects.filter(due_date__lt=today).filter(
-        ~Q(status__in=[RoadmapItem.Status.DONE, RoadmapItem.Status.CANCELLED])
-    )
+    return RoadmapItem.objects.filter(due_date__lt=today).filter(~Q(status__in=CLOSED))
+
+
+def roadmap_item_is_overdue(item: RoadmapItem, *, today: date) -> bool:
+    """The same rule as ``roadmap_overdue`` for one item already in hand (a row saved in place)."""
+    return item.due_date is not None and item.due_date < today and item.status not in CLOSED
