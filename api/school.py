@@ -4,8 +4,10 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,9 +15,9 @@ from rest_framework.views import APIView
 from api.permissions import IsSchoolMember
 from api.validation import FormRulesMixin, on_param
 from core.access import IsSchoolStaff
-from core.acts.forms import LocalActForm
+from core.acts.forms import ActRepealForm, LocalActEditForm, LocalActForm
 from core.acts.models import LocalAct
-from core.acts.services import act_create
+from core.acts.services import act_create, act_repeal, act_update
 from core.consents.forms import ConsentForm
 from core.consents.models import Consent
 from core.consents.selectors import consent_check
@@ -81,12 +83,34 @@ class WithdrawSerializer(serializers.Serializer):
 class LocalActSerializer(serializers.ModelSerializer):
     class Meta:
         model = LocalAct
-        fields = ["id", "kind", "number", "date", "title", "status", "curator", "generated"]
-        read_only_fields = ["status", "curator", "generated"]
+        fields = [
+            "id", "kind", "number", "date", "title", "status", "curator", "generated", "repealed_by",
+            "repealed_on", "in_force_today",
+        ]  # fmt: skip
+        read_only_fields = ["status", "curator", "generated", "repealed_by", "repealed_on"]
+
+    in_force_today = serializers.SerializerMethodField()
+
+    def get_in_force_today(self, act: LocalAct) -> bool:
+        return act.in_force_on(timezone.localdate())
 
 
 class LocalActInputSerializer(FormRulesMixin, LocalActSerializer):
     form_class = LocalActForm
+    # The shape is checked as text: the form's own parser says «31.02.2026 нет в календаре» in Russian.
+    date = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=20)
+
+
+class LocalActEditSerializer(FormRulesMixin, serializers.Serializer):
+    form_class = LocalActEditForm
+    number = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    date = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=20)
+    title = serializers.CharField(required=False, max_length=500)
+
+
+class ActRepealSerializer(serializers.Serializer):
+    repealed_by = serializers.IntegerField(min_value=1)
+    repealed_on = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=20)
 
 
 class RoadmapItemSerializer(serializers.ModelSerializer):
@@ -186,6 +210,54 @@ class LocalActListApi(generics.ListAPIView):
         data.is_valid(raise_exception=True)
         act = act_create(data=data.validated_data, actor=_actor(request))
         return Response(LocalActSerializer(act).data, status=status.HTTP_201_CREATED)
+
+
+class LocalActDetailApi(APIView):
+    """One act; PATCH corrects a draft's number, date and title."""
+
+    permission_classes = STAFF
+
+    @extend_schema(responses={200: LocalActSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(LocalActSerializer(get_object_or_404(LocalAct, pk=pk)).data)
+
+    @extend_schema(request=LocalActEditSerializer, responses={200: LocalActSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        act = get_object_or_404(LocalAct, pk=pk)
+        data = LocalActEditSerializer(act, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        sent = set(data.initial_data) if isinstance(data.initial_data, dict) else set()
+        fields = {k: v for k, v in data.validated_data.items() if k in sent}
+        act = act_update(act=act, data=fields, actor=_actor(request))
+        return Response(LocalActSerializer(act).data)
+
+
+class LocalActRepealApi(APIView):
+    """Mark an act «утратил силу» by a later act (``repealed_by``: its id) from ``repealed_on``."""
+
+    permission_classes = STAFF
+
+    @extend_schema(request=ActRepealSerializer, responses={200: LocalActSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        act = get_object_or_404(LocalAct, pk=pk)
+        data = ActRepealSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        form = ActRepealForm(
+            data={
+                "repealed_by": data.validated_data["repealed_by"],
+                "repealed_on": data.validated_data.get("repealed_on") or "",
+            },
+            act=act,
+        )
+        if not form.is_valid():
+            raise DRFValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
+        act = act_repeal(
+            act=act,
+            by=form.cleaned_data["repealed_by"],
+            on=form.cleaned_data["repealed_on"],
+            actor=_actor(request),
+        )
+        return Response(LocalActSerializer(act).data)
 
 
 class RoadmapListApi(generics.ListAPIView):

@@ -6,8 +6,11 @@ system can compute for (indicators subtract ages in years: 0001-01-01 overflowed
 believes is «на 31.02» is worse than an error.
 """
 
+import re
 from datetime import date
+from typing import Any
 
+from django import forms
 from django.core.exceptions import BadRequest
 from django.utils import timezone
 
@@ -38,3 +41,44 @@ def parse_date_param(raw: str | None, *, name: str = "on", default_today: bool =
 def parse_on_param(raw: str | None) -> date:
     """``?on=`` of every «по состоянию на» page and API call."""
     return parse_date_param(raw, name="on")
+
+
+_DATE_SHAPES = (
+    (re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"), (3, 2, 1)),  # ДД.ММ.ГГГГ as typed
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), (1, 2, 3)),  # ГГГГ-ММ-ДД from the API or a date picker
+)
+
+
+class RuDateField(forms.DateField):
+    """A date typed as ДД.ММ.ГГГГ (or ISO), in a text box rather than the browser's date picker.
+
+    The picker sends an empty value for a date it cannot represent, so «31.02.2026» became «no date» without
+    a word; a text box lets the server see what was typed and say that such a day does not exist.
+    """
+
+    widget = forms.TextInput(attrs={"placeholder": "ДД.ММ.ГГГГ", "inputmode": "numeric", "maxlength": "10"})
+
+    def to_python(self, value: Any) -> date | None:
+        if isinstance(value, date):
+            return value
+        raw = str(value or "").strip()
+        if not raw:
+            return None
+        for pattern, (y, m, d) in _DATE_SHAPES:
+            match = pattern.match(raw)
+            if match:
+                try:
+                    parsed = date(int(match[y]), int(match[m]), int(match[d]))
+                except ValueError:
+                    raise forms.ValidationError(
+                        f"Даты «{raw}» нет в календаре: проверьте день и месяц.", code="impossible_date"
+                    ) from None
+                if not EARLIEST <= parsed <= LATEST:
+                    raise forms.ValidationError(
+                        f"Дата должна быть между {EARLIEST:%d.%m.%Y} и {LATEST:%d.%m.%Y}.", code="date_range"
+                    )
+                return parsed
+        raise forms.ValidationError(f"Введите дату в виде ДД.ММ.ГГГГ, получено «{raw[:40]}».", code="invalid")
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.strftime("%d.%m.%Y") if isinstance(value, date) else value

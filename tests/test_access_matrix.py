@@ -265,6 +265,8 @@ SCHOOL_ACCESS: dict[str, Rule] = {
     "api-consents": Rule(own=STAFF, method="post"),
     "api-consent-withdraw": Rule(own=STAFF, method="post", params=_pk("consent")),
     "api-acts": Rule(own=STAFF),
+    "api-act": Rule(own=STAFF, params=_pk("act")),
+    "api-act-repeal": Rule(own=STAFF, method="post", params=_pk("act")),
     "api-roadmap": Rule(own=STAFF),
     "api-pairs": Rule(own=SCHOOL),
     "api-pair": Rule(own=PAIR, foreign=STAFF, params=_pk("pair", "other_pair")),

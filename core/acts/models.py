@@ -1,3 +1,5 @@
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +15,36 @@ class ActKind(models.TextChoices):
     ORDER_PAIRS = "order_pairs", _("Приказ о закреплении наставнических пар/групп")
     INCENTIVES = "incentives", _("Положение (приказ) о стимулировании наставников")
     SUPPLEMENTARY = "supplementary", _("Дополнительное соглашение к трудовому договору")
+    ORDER_POLICY = "order_policy", _("Приказ об утверждении Положения о системе наставничества")
+    ORDER_EARLY_END = "order_early_end", _("Приказ о досрочном прекращении наставничества")
+    ORDER_INCENTIVES = "order_incentives", _("Приказ о поощрении наставников")
+
+
+# Why these registers: a school numbers its orders («приказы по основной деятельности») in one sequence per
+# year, so two orders of any kinds with the same number in one year are a typo. A Положение or a roadmap is
+# not numbered on its own: it carries the number of the order that approved it (seed 001: the order «Об
+# утверждении Положения…» with the Положение and the roadmap as annexes; seed 003: «Приказ от 30.08.2024
+# № 151/1» on the programme's title page), so it may share the order's number but not another Положение's.
+# A supplementary agreement is numbered per employment contract («№ 1 к трудовому договору № 45»), so
+# several «№ 1» in a year are normal and not checked.
+ORDER_KINDS: frozenset[str] = frozenset(
+    {
+        ActKind.ORDER_INTRODUCTION,
+        ActKind.ORDER_CURATOR,
+        ActKind.ORDER_PAIRS,
+        ActKind.ORDER_POLICY,
+        ActKind.ORDER_EARLY_END,
+        ActKind.ORDER_INCENTIVES,
+    }
+)
+UNNUMBERED_KINDS: frozenset[str] = frozenset({ActKind.SUPPLEMENTARY})
+
+
+def number_register(kind: str) -> frozenset[str]:
+    """The kinds whose numbers must not repeat within a year alongside an act of ``kind`` (empty: none)."""
+    if kind in UNNUMBERED_KINDS:
+        return frozenset()
+    return frozenset(ORDER_KINDS) if kind in ORDER_KINDS else frozenset({kind})
 
 
 class LocalAct(models.Model):
@@ -37,6 +69,22 @@ class LocalAct(models.Model):
         verbose_name=_("куратор"),
     )
     generated = models.BooleanField(default=False)
+    # «утратил силу»: by which later act, from which day, and what the act was before (a draft that never
+    # came into force stays out of every «в силе на дату» answer).
+    repealed_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repeals",
+        verbose_name=_("утратил силу на основании"),
+    )
+    repealed_on = models.DateField(_("утратил силу с"), null=True, blank=True)
+    repealed_from = models.CharField(max_length=20, blank=True)
+    # The pair an order on early termination is about (the pairs order links its pairs from Pair.order).
+    pair = models.ForeignKey(
+        "core.Pair", null=True, blank=True, on_delete=models.SET_NULL, related_name="termination_orders"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by_id = models.BigIntegerField(
         null=True, blank=True
@@ -55,6 +103,19 @@ class LocalAct(models.Model):
         if self.date:
             parts.append(f"от {self.date:%d.%m.%Y}")
         return " ".join(parts)
+
+    def in_force_on(self, on: datetime.date) -> bool:
+        """In force on ``on``: approved, dated no later than ``on``, not yet repealed (see acts_in_force)."""
+        if not (self.number and self.date) or self.date > on:
+            return False
+        if self.status == self.Status.IN_FORCE:
+            return True
+        return (
+            self.status == self.Status.REPEALED
+            and self.repealed_from == self.Status.IN_FORCE
+            and self.repealed_on is not None
+            and self.repealed_on > on
+        )
 
 
 class ActFile(models.Model):

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.db.models import Max
 
 from core.acts.models import ActFile, ActKind, CuratorAppointment, LocalAct, OrderCounter, SchoolProfile
-from core.audit.services import audit_log
+from core.acts.selectors import act_number_taken
+from core.audit.services import audit_log, changes_between
 from core.documents.render import docx_render, ru_date
 from core.people.models import Person
 from tenants.models import School, User
@@ -17,16 +18,111 @@ from tenants.uploads import ALLOWED, upload_check
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+def _numbering_lock(year: int) -> None:
+    """Serialise numbering within a school's year: two curators saving «№ 5» at once cannot both pass."""
+    OrderCounter.objects.select_for_update().get_or_create(year=year)
+
+
+def act_number_check(*, kind: str, number: str, on: date | None, exclude_pk: int | None = None) -> None:
+    """Refuse a number already used in the same register this year (``core.acts.models.number_register``)."""
+    if not number or on is None:
+        return
+    _numbering_lock(on.year)
+    other = act_number_taken(kind=kind, number=number, year=on.year, exclude_pk=exclude_pk)
+    if other is not None:
+        raise ValidationError(
+            {"number": f"Номер {number} в {on.year} году уже занят: {other} «{other.title[:80]}»."},
+            code="duplicate_number",
+        )
+
+
 @transaction.atomic
 def act_create(*, data: dict[str, Any], actor: User | None) -> LocalAct:
+    act_number_check(kind=data["kind"], number=data.get("number", ""), on=data.get("date"))
     act = LocalAct.objects.create(created_by_id=actor.pk if actor else None, **data)
     audit_log(actor=actor, action="create", obj=act)
     return act
 
 
+EDITABLE_FIELDS = ("number", "date", "title")
+
+
+@transaction.atomic
+def act_update(*, act: LocalAct, data: dict[str, Any], actor: User | None) -> LocalAct:
+    """Correct a draft's number, date or title (a new file is a new version: ``act_file_add``).
+
+    An act in force or repealed is a signed document: it is corrected by a later act, not edited.
+    """
+    act = LocalAct.objects.select_for_update().get(pk=act.pk)
+    if act.status != LocalAct.Status.DRAFT:
+        raise ValidationError(
+            f"Исправлять можно только проект. Акт «{act.get_status_display()}» отменяется или изменяется "
+            "другим актом («Утратил силу»).",
+            code="not_draft",
+        )
+    fields = {name: data[name] for name in EDITABLE_FIELDS if name in data}
+    act_number_check(
+        kind=act.kind,
+        number=fields.get("number", act.number),
+        on=fields.get("date", act.date),
+        exclude_pk=act.pk,
+    )
+    before = {name: getattr(act, name) for name in fields}
+    for name, value in fields.items():
+        setattr(act, name, value)
+    changes = changes_between(before, fields)
+    if changes:
+        act.save(update_fields=list(changes))
+        audit_log(actor=actor, action="update", obj=act, changes=changes)
+    return act
+
+
+@transaction.atomic
+def act_repeal(*, act: LocalAct, by: LocalAct, on: date | None, actor: User | None) -> LocalAct:
+    """Mark ``act`` (a draft or an act in force) «утратил силу» by the later act ``by`` from ``on``.
+
+    ``on`` defaults to the later act's date; it may lie in the future (the act stays in force until then).
+    """
+    act = LocalAct.objects.select_for_update().get(pk=act.pk)
+    if act.status == LocalAct.Status.REPEALED:
+        raise ValidationError("Акт уже утратил силу.", code="already_repealed")
+    if by.pk == act.pk:
+        raise ValidationError({"repealed_by": "Акт не может отменить сам себя."}, code="self_repeal")
+    if by.status == LocalAct.Status.REPEALED or not (by.number and by.date):
+        raise ValidationError(
+            {"repealed_by": "Отменяющий акт должен иметь номер и дату и не должен сам утратить силу."},
+            code="bad_repealing_act",
+        )
+    if act.date is not None and by.date is not None and by.date < act.date:
+        raise ValidationError(
+            {"repealed_by": f"Отменяющий акт ({by}) издан раньше отменяемого ({act.date:%d.%m.%Y})."},
+            code="earlier_act",
+        )
+    on = on or by.date or act.date
+    if on is None:  # unreachable: the repealing act has a date (checked above)
+        raise ValidationError({"repealed_on": "Укажите дату."})
+    if act.date is not None and on < act.date:
+        raise ValidationError(
+            {"repealed_on": f"Дата утраты силы раньше даты самого акта ({act.date:%d.%m.%Y})."},
+            code="repealed_before_date",
+        )
+    old = act.status
+    act.repealed_from, act.status = old, LocalAct.Status.REPEALED
+    act.repealed_by, act.repealed_on = by, on
+    act.save(update_fields=["repealed_from", "status", "repealed_by", "repealed_on"])
+    audit_log(
+        actor=actor,
+        action="repeal",
+        obj=act,
+        changes={"status": [old, act.status], "repealed_by": str(by), "repealed_on": ru_date(on)},
+    )
+    return act
+
+
+# «Утратил силу» is not a move of its own: it needs the later act and the date (``act_repeal``).
 ALLOWED_STATUS_MOVES = {
     LocalAct.Status.DRAFT: {LocalAct.Status.IN_FORCE},
-    LocalAct.Status.IN_FORCE: {LocalAct.Status.REPEALED},
+    LocalAct.Status.IN_FORCE: set(),
     LocalAct.Status.REPEALED: set(),
 }
 
@@ -40,6 +136,8 @@ def act_set_status(*, act: LocalAct, status: str, actor: User | None) -> LocalAc
         )
     if status == LocalAct.Status.IN_FORCE and not (act.number and act.date):
         raise ValidationError("Чтобы акт вступил в силу, укажите его номер и дату.", code="needs_number")
+    if status == LocalAct.Status.IN_FORCE:
+        act_number_check(kind=act.kind, number=act.number, on=act.date, exclude_pk=act.pk)
     old = act.status
     act.status = status
     act.save(update_fields=["status"])
@@ -97,9 +195,13 @@ def act_attach_generated_docx(*, act: LocalAct, content: bytes, actor: User | No
 def order_number_next(*, on: date) -> str:
     """The next number of a generated order in the year of ``on`` (per school: it lives in its schema)."""
     counter, _ = OrderCounter.objects.select_for_update().get_or_create(year=on.year)
-    counter.last_number += 1
+    while True:  # a number typed by hand for an earlier order is skipped, never given twice
+        counter.last_number += 1
+        number = f"{counter.last_number}-н"
+        if act_number_taken(kind=ActKind.ORDER_PAIRS, number=number, year=on.year) is None:
+            break
     counter.save(update_fields=["last_number"])
-    return f"{counter.last_number}-н"
+    return number
 
 
 def _school_context(school: School) -> dict[str, str]:

@@ -1,17 +1,27 @@
 from django.contrib import messages
 from django.core.exceptions import BadRequest, ValidationError
+from django.forms import BaseForm
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import school_staff_required
-from core.acts.forms import CuratorOrderForm, LocalActForm, SchoolSettingsForm
+from core.acts.forms import (
+    ActRepealForm,
+    CuratorOrderForm,
+    LocalActEditForm,
+    LocalActForm,
+    SchoolSettingsForm,
+)
 from core.acts.models import ActFile, CuratorAppointment, LocalAct
+from core.acts.selectors import act_journal
 from core.acts.services import (
     act_create,
     act_file_add,
+    act_repeal,
     act_set_status,
+    act_update,
     curator_order_generate,
     school_profile_get,
     school_profile_update,
@@ -25,11 +35,15 @@ from tenants.context import request_school, request_user
 def acts_list(request: HttpRequest) -> HttpResponse:
     form = LocalActForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        act = act_create(data=form.cleaned_data, actor=request_user(request))
-        messages.success(request, "Акт добавлен. Загрузите его файл.")
-        return redirect("school-act", pk=act.pk)
+        try:
+            act = act_create(data=form.cleaned_data, actor=request_user(request))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Акт добавлен. Загрузите его файл.")
+            return redirect("school-act", pk=act.pk)
     kind = request.GET.get("kind", "")
-    acts = LocalAct.objects.prefetch_related("files")
+    acts = LocalAct.objects.select_related("repealed_by").prefetch_related("files")
     if kind:
         acts = acts.filter(kind=kind)
     return render(
@@ -39,6 +53,7 @@ def acts_list(request: HttpRequest) -> HttpResponse:
             "acts": acts,
             "form": form,
             "kind": kind,
+            "today": timezone.localdate(),
             "order_form": CuratorOrderForm(initial={"date": timezone.localdate()}),
         },
         status=400 if form.errors else 200,
@@ -48,29 +63,75 @@ def acts_list(request: HttpRequest) -> HttpResponse:
 @school_staff_required
 @require_http_methods(["GET", "POST"])
 def act_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    act = get_object_or_404(LocalAct, pk=pk)
+    act = get_object_or_404(LocalAct.objects.select_related("repealed_by", "curator"), pk=pk)
     status = 200
+    edit_form = LocalActEditForm(instance=act, prefix="edit")
+    repeal_form = ActRepealForm(act=act, prefix="repeal")
     if request.method == "POST":
         try:
             if "file" in request.FILES:
                 act_file_add(act=act, upload=request.FILES.getlist("file")[0], actor=request_user(request))
                 messages.success(request, "Новая версия файла загружена.")
+            elif "edit" in request.POST:
+                edit_form = LocalActEditForm(
+                    request.POST, instance=LocalAct.objects.get(pk=act.pk), prefix="edit"
+                )
+                if not edit_form.is_valid():
+                    raise ValidationError(_form_messages(edit_form))
+                act_update(act=act, data=edit_form.cleaned_data, actor=request_user(request))
+                messages.success(request, "Изменения сохранены.")
+            elif "repeal" in request.POST:
+                repeal_form = ActRepealForm(request.POST, act=act, prefix="repeal")
+                if not repeal_form.is_valid():
+                    raise ValidationError(_form_messages(repeal_form))
+                act_repeal(
+                    act=act,
+                    by=repeal_form.cleaned_data["repealed_by"],
+                    on=repeal_form.cleaned_data["repealed_on"],
+                    actor=request_user(request),
+                )
+                messages.success(request, "Отмечено: акт утратил силу.")
             elif "status" in request.POST:
                 if request.POST["status"] not in LocalAct.Status.values:
                     raise BadRequest(f"Неизвестный статус акта: «{request.POST['status'][:40]}».")
                 act_set_status(act=act, status=request.POST["status"], actor=request_user(request))
-                messages.success(request, f"Статус: {act.get_status_display()}.")
+                messages.success(request, "Акт утверждён.")
+            else:
+                raise BadRequest("Неизвестное действие.")
             return redirect("school-act", pk=act.pk)
         except ValidationError as error:
-            for message in error.messages:
+            for message in _error_messages(error):
                 messages.error(request, message)
             status = 400
+            act.refresh_from_db()
     return render(
         request,
         "school/act_detail.html",
-        {"act": act, "files": act.files.all(), "statuses": LocalAct.Status.choices},
+        {
+            "act": act,
+            "files": act.files.all(),
+            "edit_form": edit_form,
+            "repeal_form": repeal_form,
+            "repeals": act.repeals.all(),
+            "in_force_today": act.in_force_on(timezone.localdate()),
+            "journal": act_journal(act),
+        },
         status=status,
     )
+
+
+def _form_messages(form: BaseForm) -> list[str]:
+    return [
+        f"{form.fields[name].label}: {message}" if name in form.fields else str(message)
+        for name, errors in form.errors.items()
+        for message in errors
+    ]
+
+
+def _error_messages(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [str(message) for messages_ in error.message_dict.values() for message in messages_]
+    return list(error.messages)
 
 
 @school_staff_required

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from django.db.models import Avg, Count, Q
 
 from core.acts.models import ActKind, LocalAct, SchoolProfile
+from core.acts.selectors import acts_in_force
 from core.pairs.models import Pair
 from core.pairs.selectors import running_on
 from core.people.models import BankEntry
@@ -41,8 +42,7 @@ def _act_evidence(act: LocalAct) -> dict[str, Any]:
 
 def _act_rule(*kinds: str, optional: bool = False) -> Callable[[date], Result]:
     def rule(today: date) -> Result:
-        in_force = LocalAct.objects.filter(kind__in=kinds, status=LocalAct.Status.IN_FORCE).exclude(number="")
-        act = in_force.exclude(date__isnull=True).order_by("-date").first()
+        act = acts_in_force(on=today, kinds=kinds).order_by("-date").first()  # a future date: not yet
         if act is not None:
             return Result(DONE, _act_evidence(act))
         draft = LocalAct.objects.filter(kind__in=kinds).exclude(status=LocalAct.Status.REPEALED).first()
