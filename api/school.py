@@ -24,7 +24,7 @@ from core.consents.selectors import consent_check
 from core.consents.services import consent_create, consent_withdraw
 from core.people.forms import PersonForm
 from core.people.models import Person
-from core.people.selectors import person_list
+from core.people.selectors import person_duplicates_for, person_list
 from core.people.services import person_create, person_update
 from core.roadmap.models import RoadmapItem
 from tenants.models import User
@@ -56,8 +56,62 @@ class ConsentSerializer(serializers.ModelSerializer):
         read_only_fields = ["withdrawn_on", "withdrawal_reason"]
 
 
-class PersonInputSerializer(FormRulesMixin, PersonSerializer):
+class PersonCreateSerializer(PersonSerializer):
+    confirm_duplicate = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="true — сохранить, даже если в школе уже есть участник с теми же ФИО и датой рождения "
+        "(без него такой запрос получает 409 со списком совпадений).",
+    )
+
+    class Meta(PersonSerializer.Meta):
+        fields = [*PersonSerializer.Meta.fields, "confirm_duplicate"]
+
+
+class PersonInputSerializer(FormRulesMixin, PersonCreateSerializer):
     form_class = PersonForm
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        confirm = bool(attrs.pop("confirm_duplicate", False))
+        return {**super().validate(attrs), "confirm_duplicate": confirm}
+
+
+class DuplicateErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="possible_duplicate")
+    message = serializers.CharField()
+    candidates = PersonSerializer(
+        many=True, help_text="участники школы, с которыми совпадают ФИО и дата рождения"
+    )
+
+
+class DuplicateResponseSerializer(serializers.Serializer):
+    error = DuplicateErrorSerializer()
+
+
+DUPLICATE_FIELDS = {"last_name", "first_name", "middle_name", "birth_date"}
+
+
+def _duplicates_refusal(data: dict[str, Any], *, exclude_pk: int | None) -> Response | None:
+    """The page's duplicate warning for the API: a 409 with the matching people, unless confirmed."""
+    if data.get("confirm_duplicate"):
+        return None
+    candidates = person_duplicates_for(data=data, exclude_pk=exclude_pk)
+    if not candidates:
+        return None
+    names = ", ".join(p.full_name for p in candidates[:3])
+    message = (
+        f"Похоже, этот участник уже есть в школе: {names}. Ничего не сохранено. Если это другой человек, "
+        "повторите запрос с «confirm_duplicate»: true."
+    )
+    body = {
+        "error": {
+            "code": "possible_duplicate",
+            "message": message,
+            "candidates": PersonSerializer(candidates, many=True).data,
+        }
+    }
+    return Response(body, status=status.HTTP_409_CONFLICT)
 
 
 class ConsentInputSerializer(FormRulesMixin, ConsentSerializer):
@@ -127,10 +181,19 @@ class PersonListApi(generics.ListAPIView):
         params = self.request.query_params
         return person_list(search=params.get("search", ""), category=params.get("category", ""))
 
-    @extend_schema(request=PersonSerializer, responses={201: PersonSerializer})
+    @extend_schema(
+        request=PersonCreateSerializer,
+        responses={201: PersonSerializer, 409: DuplicateResponseSerializer},
+        description="Добавить участника. Если в школе уже есть участник с теми же ФИО (ё = е, без учёта "
+        "регистра) и той же датой рождения (или без неё), ничего не сохраняется: ответ 409 со списком "
+        "совпадений (candidates). Чтобы сохранить всё равно, повторите запрос с «confirm_duplicate»: true.",
+    )
     def post(self, request: Request) -> Response:
         data = PersonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        refusal = _duplicates_refusal(data.validated_data, exclude_pk=None)
+        if refusal is not None:
+            return refusal
         person = person_create(data=data.validated_data, actor=_actor(request))
         return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
 
@@ -142,11 +205,20 @@ class PersonDetailApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         return Response(PersonSerializer(get_object_or_404(Person, pk=pk)).data)
 
-    @extend_schema(request=PersonSerializer, responses=PersonSerializer)
+    @extend_schema(
+        request=PersonCreateSerializer,
+        responses={200: PersonSerializer, 409: DuplicateResponseSerializer},
+        description="Изменить участника. Если меняются ФИО или дата рождения и они совпадают с другим "
+        "участником школы, ответ 409 со списком совпадений, пока не передан «confirm_duplicate»: true.",
+    )
     def patch(self, request: Request, pk: int) -> Response:
         person = get_object_or_404(Person, pk=pk)
         data = PersonInputSerializer(person, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
+        if DUPLICATE_FIELDS & set(request.data if isinstance(request.data, dict) else ()):
+            refusal = _duplicates_refusal(data.validated_data, exclude_pk=person.pk)
+            if refusal is not None:
+                return refusal
         return Response(
             PersonSerializer(
                 person_update(person=person, data=data.validated_data, actor=_actor(request))

@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, F, Func, Q, QuerySet, Value, Window
 from django.db.models.expressions import BaseExpression
@@ -63,6 +64,17 @@ def person_duplicates_of(
     if birth_date is not None:
         people = people.filter(Q(birth_date=birth_date) | Q(birth_date__isnull=True))
     return list(people.order_by("pk")[:10])
+
+
+def person_duplicates_for(*, data: dict[str, Any], exclude_pk: int | None) -> list[Person]:
+    """The duplicate rule for a validated person form (the page and the API both ask it before saving)."""
+    return person_duplicates_of(
+        last_name=data["last_name"],
+        first_name=data["first_name"],
+        middle_name=data.get("middle_name", ""),
+        birth_date=data.get("birth_date"),
+        exclude_pk=exclude_pk,
+    )
 
 
 def age_on(birth: date, on: date) -> int:

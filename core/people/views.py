@@ -23,7 +23,7 @@ from core.people.rights import person_erase, person_export
 from core.people.selectors import (
     bank_list,
     person_duplicate_ids,
-    person_duplicates_of,
+    person_duplicates_for,
     person_get,
     person_is_minor,
     person_list,
@@ -83,13 +83,7 @@ def _unconfirmed_duplicates(
     """People this form would duplicate, unless the curator has already said «сохранить всё равно»."""
     if request.POST.get("confirm_duplicate"):
         return []
-    return person_duplicates_of(
-        last_name=data["last_name"],
-        first_name=data["first_name"],
-        middle_name=data.get("middle_name", ""),
-        birth_date=data.get("birth_date"),
-        exclude_pk=exclude_pk,
-    )
+    return person_duplicates_for(data=data, exclude_pk=exclude_pk)
 
 
 def _duplicates_warning(
