@@ -28,6 +28,7 @@ $(UV):
 
 install: $(UV)
 	$(UV) sync --frozen --python "$(PYTHON)" --quiet
+	@bash tests/browser/install_chromium.sh
 
 run: install
 	DJANGO_SETTINGS_MODULE=config.settings.local $(VENV)/bin/python manage.py rundev

@@ -46,8 +46,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Tests with a real worker commit and flush the database: run them after everything else.
-    items.sort(key=lambda item: item.get_closest_marker("real_worker") is not None)
+    # Tests with a real worker commit and flush the database: run them after everything else. The browser
+    # journeys (tests/browser/) commit too and keep Playwright's event loop until the session ends: last.
+    def order(item: pytest.Item) -> int:
+        if "tests/browser/" in item.nodeid:
+            return 2
+        return 1 if item.get_closest_marker("real_worker") is not None else 0
+
+    items.sort(key=order)
 
 
 @dataclass

@@ -54,7 +54,8 @@ def acts_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "kind": kind,
             "today": timezone.localdate(),
-            "order_form": CuratorOrderForm(initial={"date": timezone.localdate()}),
+            # ids of its own: both forms have a «date», and a label must point at its own field
+            "order_form": CuratorOrderForm(initial={"date": timezone.localdate()}, auto_id="order_%s"),
         },
         status=400 if form.errors else 200,
     )
