@@ -11,6 +11,7 @@ from core.indicators import views as indicator_views
 from core.monitoring import views as monitoring_views
 from core.pairs import views as pair_views
 from core.people import views as people_views
+from core.programmes import rows as programme_rows
 from core.programmes import views as programme_views
 from core.roadmap import views as roadmap_views
 from core.views import school_home, school_invitation_resend, school_users
@@ -65,6 +66,16 @@ urlpatterns = [
         "programmes/<int:pk>/document.docx", programme_views.programme_document, name="school-programme-docx"
     ),
     path("tasks/<int:pk>/", programme_views.task_update, name="school-task"),
+    path(
+        "programmes/<int:pk>/tasks/<int:tid>/edit/",
+        programme_rows.task_row_edit,
+        name="school-programme-task-edit",
+    ),
+    path(
+        "programmes/<int:pk>/tasks/<int:tid>/row/",
+        programme_rows.task_row_show,
+        name="school-programme-task-row",
+    ),
     path("programmes/<int:pk>/plan/", programme_views.programme_plan_view, name="school-programme-plan"),
     path(
         "programmes/<int:pk>/comment/",

@@ -92,6 +92,12 @@ def _plan(*, section: bool, task: bool = False) -> Callable[[Ids], tuple[dict, d
     return fill
 
 
+def _task_row(ids: Ids) -> tuple[dict, dict]:
+    """A task's row on its programme's page: the own pair's, or the other pair's."""
+    s: Any = ids.school
+    return {"pk": s.programme, "tid": s.task}, {"pk": s.other_programme, "tid": s.other_task}
+
+
 def _round_school(ids: Ids) -> tuple[dict, dict]:
     own = {"pk": ids.region["round"], "school_pk": ids.region["school"]}
     return own, {"pk": ids.region["foreign_round"], "school_pk": ids.region["foreign_school"]}
@@ -240,6 +246,8 @@ SCHOOL_ACCESS: dict[str, Rule] = {
     ),
     "school-programme-docx": Rule(own=PAIR, foreign=STAFF, params=_pk("programme", "other_programme")),
     "school-task": Rule(own=PAIR_MENTOR, foreign=STAFF, method="post", params=_pk("task", "other_task")),
+    "school-programme-task-edit": Rule(own=PAIR_MENTOR, foreign=STAFF, params=_task_row),
+    "school-programme-task-row": Rule(own=PAIR, foreign=STAFF, params=_task_row),
     "school-programme-plan": Rule(
         own=PAIR_MENTOR, foreign=STAFF, method="post", params=_pk("programme", "other_programme")
     ),

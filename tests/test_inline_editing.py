@@ -13,8 +13,11 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from core.programmes.models import Programme, ProgrammeTask
 from core.roadmap.forms import RoadmapItemForm
 from core.roadmap.models import RoadmapItem
+from tests.objects import school_objects
+from tests.test_pairs import _pair_with_programme
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +175,167 @@ def test_every_page_sends_the_csrf_token_with_htmx_requests_once(host_client, wo
 def test_the_due_date_bounds_move_with_today():
     ok = RoadmapItemForm(data=_row_data(due_date=(TODAY + timedelta(days=365 * 4)).isoformat()))
     assert ok.is_valid(), ok.errors
+
+
+# --- the programme's tasks ----------------------------------------------------------------------------
+
+
+def _programme(host_client, world):
+    _curator, _pair, programme = _pair_with_programme(host_client, world)
+    with schema_context(world.school_a.schema_name):
+        sections = list(programme.sections.all())
+        tasks = list(sections[0].tasks.all())
+    return programme, sections, tasks
+
+
+def _task(world, pk) -> ProgrammeTask:
+    with schema_context(world.school_a.schema_name):
+        return ProgrammeTask.objects.get(pk=pk)
+
+
+def test_a_task_row_opens_in_place_for_the_plan_or_for_the_result(host_client, world):
+    programme, _sections, tasks = _programme(host_client, world)
+    mentor = host_client(world.school_a, world.mentor_a)
+    plan = mentor.get(f"/programmes/{programme.pk}/tasks/{tasks[0].pk}/edit/", headers=HX)
+    body = plan.content.decode()
+    assert plan.status_code == 200 and "<html" not in body
+    assert f'id="tf-{tasks[0].pk}"' in body and 'name="text"' in body and body.count("Сохранить") == 1
+    assert f"{tasks[0].task}</textarea>" in body and "1.1" in body
+    fill = mentor.get(f"/programmes/{programme.pk}/tasks/{tasks[0].pk}/edit/?mode=fill", headers=HX)
+    assert fill.status_code == 200 and 'name="result"' in fill.content.decode()
+    assert f'action="/tasks/{tasks[0].pk}/"' in fill.content.decode()
+    row = mentor.get(f"/programmes/{programme.pk}/tasks/{tasks[0].pk}/row/", headers=HX).content.decode()
+    assert "<textarea" not in row and "Изменить" in row and "Результат" in row
+
+
+def test_a_task_is_saved_from_its_row_and_the_plan_comes_back(host_client, world):
+    programme, sections, tasks = _programme(host_client, world)
+    mentor = host_client(world.school_a, world.mentor_a)
+    due = (programme.starts_on + timedelta(days=30)).isoformat()
+    data = {"action": "task_edit", "task_id": tasks[0].pk, "text": "Диагностическая беседа",
+            "due_date": due, "planned_result": "Перечень тем", "section": sections[0].pk}  # fmt: skip
+    response = mentor.post(f"/programmes/{programme.pk}/plan/", data, headers=HX)
+    body = response.content.decode()
+    assert response.status_code == 200 and response["HX-Retarget"] == "#plan"
+    assert body.lstrip().startswith(("{#", '<div id="plan">')) and "<html" not in body
+    assert "Задание сохранено." in body and "Диагностическая беседа" in body
+    saved = _task(world, tasks[0].pk)
+    assert saved.task == "Диагностическая беседа" and str(saved.due_date) == due
+
+
+def test_a_refused_task_stays_open_with_the_reason_and_what_was_typed(host_client, world):
+    programme, sections, tasks = _programme(host_client, world)
+    mentor = host_client(world.school_a, world.mentor_a)
+    late = (programme.ends_on + timedelta(days=3)).isoformat()
+    data = {"action": "task_edit", "task_id": tasks[0].pk, "text": "Новая формулировка", "due_date": late,
+            "planned_result": "", "section": sections[0].pk}  # fmt: skip
+    response = mentor.post(f"/programmes/{programme.pk}/plan/", data, headers=HX)
+    body = response.content.decode()
+    assert response.status_code == 400 and "<html" not in body
+    assert f'id="tf-{tasks[0].pk}"' in body and "в сроках программы" in body and "invalid-feedback" in body
+    assert "Новая формулировка</textarea>" in body and f'value="{late}"' in body
+    empty = mentor.post(
+        f"/programmes/{programme.pk}/plan/", {**data, "text": " ", "due_date": ""}, headers=HX
+    )
+    assert empty.status_code == 400 and "Задание: заполните поле." in empty.content.decode()
+    assert _task(world, tasks[0].pk).task == tasks[0].task
+
+
+def test_tasks_are_added_reordered_and_removed_in_place(host_client, world):
+    programme, sections, tasks = _programme(host_client, world)
+    mentor = host_client(world.school_a, world.mentor_a)
+    url = f"/programmes/{programme.pk}/plan/"
+    added = mentor.post(
+        url, {"action": "task_add", "section": sections[0].pk, "text": "Посетить урок"}, headers=HX
+    )
+    assert added.status_code == 200 and "Посетить урок" in added.content.decode()
+    refused = mentor.post(url, {"action": "task_add", "section": sections[0].pk, "text": "",
+                                "planned_result": "Отчёт"}, headers=HX)  # fmt: skip
+    body = refused.content.decode()
+    assert refused.status_code == 400 and refused["HX-Retarget"] == "#plan"
+    assert "Задание: заполните поле." in body and 'value="Отчёт"' in body  # the add form keeps the typing
+    down = mentor.post(url, {"action": "task_down", "task_id": tasks[0].pk}, headers=HX)
+    assert down.status_code == 200
+    with schema_context(world.school_a.schema_name):
+        order = list(sections[0].tasks.values_list("pk", flat=True))
+    assert order[:2] == [tasks[1].pk, tasks[0].pk] and len(order) == len(tasks) + 1
+    removed = mentor.post(url, {"action": "task_delete", "task_id": tasks[1].pk}, headers=HX)
+    assert removed.status_code == 200 and "Задание удалено." in removed.content.decode()
+    with schema_context(world.school_a.schema_name):
+        assert not ProgrammeTask.objects.filter(pk=tasks[1].pk).exists()
+
+
+def test_the_result_is_recorded_from_its_row(host_client, world):
+    tasks = _programme(host_client, world)[2]
+    mentor = host_client(world.school_a, world.mentor_a)
+    due = tasks[0].due_date.isoformat() if tasks[0].due_date else ""
+    ok = mentor.post(f"/tasks/{tasks[0].pk}/", {"due_date": due, "result": "full", "result_text": "Беседа прошла",
+                                                "mentor_assessment": "отлично"}, headers=HX)  # fmt: skip
+    body = ok.content.decode()
+    assert ok.status_code == 200 and "<html" not in body and f'id="task-{tasks[0].pk}"' in body
+    assert "достигнут в полной мере: Беседа прошла" in body
+    bad = mentor.post(f"/tasks/{tasks[0].pk}/", {"due_date": due, "result": "perfect"}, headers=HX)
+    assert bad.status_code == 400 and "Выберите корректный вариант." in bad.content.decode()
+    assert f'id="ff-{tasks[0].pk}"' in bad.content.decode()
+    assert _task(world, tasks[0].pk).result == "full"
+
+
+def test_an_approved_plan_reopened_from_a_row_reloads_the_page(host_client, world):
+    programme, sections, tasks = _programme(host_client, world)
+    with schema_context(world.school_a.schema_name):
+        Programme.objects.filter(pk=programme.pk).update(status=Programme.Status.APPROVED)
+    mentor = host_client(world.school_a, world.mentor_a)
+    data = {"action": "task_edit", "task_id": tasks[0].pk, "text": "Другая формулировка",
+            "due_date": "", "planned_result": "", "section": sections[0].pk}  # fmt: skip
+    response = mentor.post(f"/programmes/{programme.pk}/plan/", data, headers=HX)
+    assert response.status_code == 200 and response["HX-Refresh"] == "true"
+    with schema_context(world.school_a.schema_name):
+        assert Programme.objects.get(pk=programme.pk).status == Programme.Status.REVISION
+
+
+def test_the_mentee_may_open_no_task_row_for_editing(host_client, world):
+    programme, sections, tasks = _programme(host_client, world)
+    mentee = host_client(world.school_a, world.mentee_a)
+    assert mentee.get(f"/programmes/{programme.pk}/tasks/{tasks[0].pk}/edit/", headers=HX).status_code == 403
+    assert (
+        mentee.get(f"/programmes/{programme.pk}/tasks/{tasks[0].pk}/edit/?mode=fill", headers=HX).status_code
+        == 403
+    )
+    assert mentee.get(f"/programmes/{programme.pk}/tasks/{tasks[0].pk}/row/", headers=HX).status_code == 200
+    data = {"action": "task_edit", "task_id": tasks[0].pk, "text": "X", "section": sections[0].pk}
+    assert mentee.post(f"/programmes/{programme.pk}/plan/", data, headers=HX).status_code == 403
+    assert mentee.post(f"/tasks/{tasks[0].pk}/", {"result": "full"}, headers=HX).status_code == 403
+    assert _task(world, tasks[0].pk).task == tasks[0].task and _task(world, tasks[0].pk).result == ""
+
+
+def test_the_programme_page_works_without_javascript(host_client, world):
+    programme, _sections, tasks = _programme(host_client, world)
+    mentor = host_client(world.school_a, world.mentor_a)
+    page = mentor.get(f"/programmes/{programme.pk}/tasks/{tasks[0].pk}/edit/")
+    assert page.status_code == 200 and "<html" in page.content.decode()
+    assert f'id="tf-{tasks[0].pk}"' in page.content.decode()
+    assert mentor.get(f"/programmes/{programme.pk}/tasks/{tasks[0].pk}/row/").status_code == 302
+    full = mentor.get(f"/programmes/{programme.pk}/").content.decode()
+    assert full.count("<textarea") == 1  # only the comment box: no row is open until asked
+
+
+def test_school_as_curator_cannot_reach_school_bs_task_rows(host_client, world):
+    theirs = school_objects(world.school_b, curator=world.curator_b)
+    with schema_context(world.school_b.schema_name):
+        before = ProgrammeTask.objects.get(pk=theirs.task).task
+    on_b = host_client(world.school_b, world.curator_a)
+    assert (
+        on_b.get(f"/programmes/{theirs.programme}/tasks/{theirs.task}/edit/", headers=HX).status_code == 403
+    )
+    data = {"action": "task_edit", "task_id": theirs.task, "text": "Чужое", "section": theirs.section}
+    assert on_b.post(f"/programmes/{theirs.programme}/plan/", data, headers=HX).status_code == 403
+    on_a = host_client(world.school_a, world.curator_a)
+    with schema_context(world.school_a.schema_name):
+        assert not Programme.objects.filter(pk=theirs.programme).exists()
+    assert (
+        on_a.get(f"/programmes/{theirs.programme}/tasks/{theirs.task}/edit/", headers=HX).status_code == 404
+    )
+    assert on_a.post(f"/programmes/{theirs.programme}/plan/", data, headers=HX).status_code == 404
+    assert on_a.post(f"/tasks/{theirs.task}/", {"result": "full"}, headers=HX).status_code == 404
+    with schema_context(world.school_b.schema_name):
+        assert ProgrammeTask.objects.get(pk=theirs.task).task == before

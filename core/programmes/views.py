@@ -1,20 +1,22 @@
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from core.access import school_staff_required
 from core.pairs.forms import ProgrammeForm
 from core.pairs.models import Pair
-from core.pairs.views import pair_get_for_user, pair_page
+from core.pairs.views import pair_page
+from core.partials import is_htmx
 from core.programmes.models import Programme, ProgrammeSection, ProgrammeTask
 from core.programmes.plan import (
-    EDITABLE,
     EDITORS,
-    REOPENABLE,
     comment_add,
     section_add,
     section_edit,
@@ -23,8 +25,17 @@ from core.programmes.plan import (
     task_edit,
     task_remove,
 )
+from core.programmes.rows import (
+    FILLERS,
+    PLAN_FIELDS,
+    plan_response,
+    programme_for_user,
+    programme_page,
+    row_data,
+    row_errors,
+    task_row_response,
+)
 from core.programmes.services import (
-    MOVES,
     programme_create,
     programme_docx,
     programme_move,
@@ -64,9 +75,7 @@ class CommentForm(forms.Form):
 
 
 def _programme_for_user(request: HttpRequest, pk: int) -> tuple[Programme, str]:
-    programme = get_object_or_404(Programme.objects.select_related("pair"), pk=pk)
-    _pair, role = pair_get_for_user(request, programme.pair_id)
-    return programme, role
+    return programme_for_user(request, pk)
 
 
 @school_staff_required
@@ -96,29 +105,7 @@ def _programme_page(
     request: HttpRequest, programme: Programme, role: str, *, status: int = 200
 ) -> HttpResponse:
     """The programme's page; a refused action shows it again with the reason (messages) and a 400."""
-    moves = [
-        (to, Programme.Status(to).label)
-        for (frm, to), who in MOVES.items()
-        if frm == programme.status and role in who
-    ]
-    return render(
-        request,
-        "school/programme.html",
-        {
-            "programme": programme,
-            "role": role,
-            "sections": programme.sections.prefetch_related("tasks"),
-            "moves": moves,
-            "results": ProgrammeTask.Result.choices,
-            "stages": Programme.Stage.choices,
-            "can_fill": role in ("staff", "mentor") and programme.status not in ("completed", "terminated"),
-            "can_plan": role in EDITORS and programme.status in EDITABLE + REOPENABLE,
-            "reopens": programme.status in REOPENABLE,
-            "versions": programme.versions.all(),
-            "comments": programme.comments.select_related("task"),
-        },
-        status=status,
-    )
+    return programme_page(request, programme, role, status=status)
 
 
 @require_POST
@@ -169,6 +156,8 @@ def programme_update_view(request: HttpRequest, pk: int) -> HttpResponse:
 def task_update(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(ProgrammeTask.objects.select_related("section__programme"), pk=pk)
     programme, role = _programme_for_user(request, task.section.programme_id)
+    if is_htmx(request):
+        return _task_fill_in_place(request, programme, role, task)
     form = TaskForm(request.POST, instance=task)
     if form.is_valid():
         try:
@@ -181,6 +170,29 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
     return redirect("school-programme", pk=programme.pk)
+
+
+def _task_fill_in_place(
+    request: HttpRequest, programme: Programme, role: str, task: ProgrammeTask
+) -> HttpResponse:
+    """The result of one task saved from its open row: the row as shown, or open with its errors (400)."""
+    if role not in FILLERS:  # before the form: a mentee is refused, not told to check the fields
+        raise PermissionDenied("Результаты заполняет наставник.")
+    form = TaskForm(request.POST, instance=task)
+    error = None
+    if form.is_valid():
+        try:
+            task_fill(task=task, data=form.cleaned_data, role=role, actor=request_user(request))
+        except ValidationError as refused:
+            error = refused
+        else:
+            return task_row_response(request, programme, role, task)
+    task.refresh_from_db()  # the form copied the refused values onto it
+    errors = row_errors(form_errors=None if error else form.errors, error=error)
+    data = row_data(task, "fill", request.POST)
+    return task_row_response(
+        request, programme, role, task, mode="fill", data=data, errors=errors, status=400
+    )
 
 
 @require_GET
@@ -245,6 +257,8 @@ def programme_plan_view(request: HttpRequest, pk: int) -> HttpResponse:
     if role not in EDITORS:  # before the form: the mentee is refused, not told to fill in fields
         raise PermissionDenied("План программы составляют наставник и куратор.")
     form = PlanForm(request.POST)
+    if is_htmx(request):
+        return _plan_in_place(request, programme, role, form)
     if not form.is_valid():
         messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
         return _programme_page(request, programme, role, status=400)
@@ -256,6 +270,40 @@ def programme_plan_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _programme_page(request, programme, role, status=400)
     messages.success(request, done)
     return redirect("school-programme", pk=programme.pk)
+
+
+def _plan_in_place(request: HttpRequest, programme: Programme, role: str, form: PlanForm) -> HttpResponse:
+    """A plan action from htmx: the plan (or the open task row) comes back; the rules are the services'."""
+    status_before = programme.status
+    error: ValidationError | None = None
+    if form.is_valid():
+        try:
+            done = _plan_apply(programme, role, form.cleaned_data, request)
+        except ValidationError as refused:
+            error = refused
+        else:
+            programme.refresh_from_db()
+            if programme.status != status_before:  # an approved plan reopened: status and moves change
+                messages.info(request, f"{done} Программа «{programme.get_status_display()}».")
+                return HttpResponseClientRefresh()
+            return plan_response(request, programme, role, plan_done=done)
+    programme.refresh_from_db()
+    errors = row_errors(form_errors=None if error else form.errors, error=error)
+    action, posted = request.POST.get("action", ""), request.POST
+    task_id = posted.get("task_id", "")
+    if action == "task_edit" and task_id.isdigit():
+        task = ProgrammeTask.objects.filter(pk=int(task_id), section__programme=programme).first()
+        if task is not None:  # the open row again, with what was typed and why it was refused
+            data = row_data(task, "plan", posted)
+            return task_row_response(
+                request, programme, role, task, mode="plan", data=data, errors=errors, status=400
+            )
+    message = " ".join(m for ms in errors.values() for m in ms) or "Действие не выполнено."
+    section = posted.get("section", "")
+    extra: dict[str, Any] = {}
+    if action == "task_add" and section.isdigit():  # the add form keeps what was typed
+        extra = {"add_section": int(section), "add_data": {k: posted.get(k, "") for k in PLAN_FIELDS}}
+    return plan_response(request, programme, role, status=400, plan_error=message, **extra)
 
 
 @require_POST
