@@ -29,7 +29,7 @@ CHROMIUM = "/usr/bin/chromium"
 # The machine's network is closed: without these Chromium waits on its background services at start.
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--lang=ru-RU",  # dates as ДД.ММ.ГГГГ in date inputs
+    "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 VIEWPORT = {"width": 1366, "height": 768}
 # README pictures: `NASTAVNIK_README_SCREENSHOTS=1 pytest tests/browser` copies the named steps here.

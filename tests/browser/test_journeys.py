@@ -7,11 +7,18 @@ services the pages call; the journey itself is clicked and typed.
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django_tenants.utils import schema_context
+from playwright.sync_api import expect
 
+from core.demo import school_demo_fill, school_demo_mentoring
+from core.monitoring.models import SurveyResponse
+from core.pairs.models import Pair
+from regional.checklist.snapshots import snapshot_refresh
 from tenants.models import Invitation, Role, School
 from tenants.services import membership_grant
 from tenants.validators import inn_complete, ogrn_complete
@@ -187,3 +194,125 @@ def test_the_curator_takes_an_empty_school_to_a_complete_checklist(world, visit)
     curator.step("checklist-complete")
     states = curator.page.locator("main table .badge").all_inner_texts()
     assert len(states) == 8 and set(states) <= {"выполнено", "не применимо"}, states
+    curator.see("пар: 1, закреплено приказом: 1 — Приказ о закреплении")  # evidence in words, not «1; ['…']»
+
+
+def test_the_inspector_runs_a_round_and_the_curator_fixes_the_remark(world, visit):
+    school = _fresh_school(world, "e2e-round", 72)
+    membership_grant(user=world.curator_a, role=Role.CURATOR, school=school)
+    inspector = visit("inspector")
+    inspector.login(world.inspector_m1.email)
+    inspector.go("/rounds/")
+    inspector.step("rounds")
+    inspector.page.fill("input[name=title]", "Мониторинг I полугодия")
+    inspector.page.fill("input[name=due_date]", (timezone.localdate() + timedelta(days=30)).isoformat())
+    inspector.click("Начать")
+    inspector.page.wait_for_url(re.compile(r"/rounds/\d+/$"))
+    inspector.step("round")
+    inspector.page.get_by_role("link", name=school.short_name, exact=True).click()
+    row = inspector.page.locator("tr", has_text="Раздел «Наставничество»")
+    row.locator("select[name=verdict]").select_option(label="замечание")
+    row.locator("input[name=comment]").fill("Нет раздела на сайте школы")
+    row.get_by_role("button", name="OK").click()
+    inspector.see("Нет раздела на сайте школы")
+    inspector.step("remark")
+
+    curator = visit("curator")
+    curator.login(world.curator_a.email, school)
+    curator.go("/checklist/", school)
+    curator.see("Нет раздела на сайте школы")
+    curator.step("checklist-with-remark")
+    curator.page.locator("tr", has_text="Раздел «Наставничество»").get_by_role("link", name="Перейти").click()
+    curator.page.fill("#id_site_section_url", "https://e2e-round.edu.ru/nastavnichestvo")
+    curator.click("Сохранить")
+    curator.step("fixed")
+
+    # The change reaches the region through the snapshot (refreshed on commit); the inspector re-checks.
+    inspector.page.reload()
+    row = inspector.page.locator("tr", has_text="Раздел «Наставничество»")
+    expect(row.locator(".badge")).to_have_text("выполнено")
+    row.locator("select[name=verdict]").select_option(label="подтверждено")
+    row.locator("input[name=comment]").fill("")
+    row.get_by_role("button", name="OK").click()
+    expect(inspector.page.locator("tr", has_text="Раздел «Наставничество»")).to_contain_text("подтверждено")
+    inspector.step("re-checked")
+
+
+def test_the_regional_admin_exports_the_federal_report(world, visit):
+    """Eager jobs: the batches run in the live server on commit, so the run is done when the page comes.
+
+    The same jobs through a broker and a prefork worker are covered by test_export_worker_lost; here the
+    pages, the figures shown and the download are what is tested.
+    """
+    school = _fresh_school(world, "e2e-report", 74)  # a school with data, so the report has figures
+    with schema_context(school.schema_name):
+        school_demo_fill(school=school, seed=74)
+        school_demo_mentoring(seed=74)
+        snapshot_refresh(school=school)
+    admin = visit("admin")
+    admin.login(world.regional_admin.email)
+    admin.go("/compliance/")
+    admin.see("Школа e2e-report")
+    admin.step("readme-region-compliance")
+    admin.go("/reports/")
+    admin.step("reports")
+    admin.page.locator("form:has(input[name=on])").get_by_role("button", name="Сформировать").click()
+    admin.page.wait_for_url(re.compile(r"/reports/\d+/$"))
+    admin.see(re.compile(r"(\d+) из \1"))  # every school counted
+    expect(admin.page.locator("tr", has_text="Школа e2e-report")).to_contain_text(re.compile(r"\d+,\d|\d+ %"))
+    admin.step("report")
+    with admin.page.expect_download() as download:
+        admin.page.get_by_role("link", name="Скачать XLSX").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert Path(download.value.path()).read_bytes()[:2] == b"PK"  # a zip: an XLSX, not an error page
+    admin.step("downloaded")
+
+
+def test_the_mentor_fills_a_task_and_the_mentee_a_survey(world, visit):
+    school = _fresh_school(world, "e2e-pairs", 73)
+    membership_grant(user=world.mentor_a, role=Role.MENTOR, school=school)
+    membership_grant(user=world.mentee_a, role=Role.MENTEE, school=school)
+    membership_grant(user=world.curator_a, role=Role.CURATOR, school=school)
+    with schema_context(school.schema_name):
+        school_demo_fill(school=school, seed=73)
+        school_demo_mentoring(seed=73, mentor_user_id=world.mentor_a.pk, mentee_user_id=world.mentee_a.pk)
+        pair = Pair.objects.get(members__person__user_id=world.mentee_a.pk)
+        SurveyResponse.objects.filter(pair=pair, person__user_id=world.mentee_a.pk).delete()
+
+    curator = visit("curator")
+    curator.login(world.curator_a.email, school)
+    curator.step("readme-school-home")
+
+    mentor = visit("mentor")
+    mentor.login(world.mentor_a.email, school)
+    mentor.go("/my/", school)
+    mentor.step("my-pairs")
+    mentor.page.locator("main").get_by_role("link", name=re.compile("^Программа")).first.click()
+    mentor.step("readme-programme")
+    task = mentor.page.locator("form[action*='/tasks/']").first
+    task.locator("select[name=result]").select_option("full")
+    task.locator("input[name=result_text]").fill("Проведён открытый урок, разобран с наставником")
+    task.locator("input[name=mentor_assessment]").fill("Цель задания достигнута")
+    task.get_by_role("button", name="Сохранить").click()
+    mentor.page.wait_for_load_state()
+    expect(mentor.page.locator("form[action*='/tasks/'] input[name=result_text]").first).to_have_value(
+        "Проведён открытый урок, разобран с наставником"
+    )
+    mentor.step("task-filled")
+
+    mentee = visit("mentee")
+    mentee.login(world.mentee_a.email, school)
+    mentee.go(f"/pairs/{pair.pk}/surveys/", school)
+    mentee.step("surveys")
+    mentee.page.get_by_role("link", name="Заполнить").first.click()
+    for question in mentee.page.locator("input[type=radio]").evaluate_all(
+        "els => [...new Set(els.map(e => e.name))]"
+    ):
+        mentee.page.locator(f"input[name='{question}']").last.check()
+    mentee.step("survey-form")
+    mentee.click("Отправить")
+    mentee.page.wait_for_url(re.compile(r"/surveys/$"))
+    mentee.see("заполнена")
+    mentee.step("survey-sent")
+    with schema_context(school.schema_name):
+        assert SurveyResponse.objects.filter(pair=pair, person__user_id=world.mentee_a.pk).exists()
