@@ -166,6 +166,22 @@ app.conf.update(
             "schedule": crontab(hour=1, minute=15),
             "args": ["core.consents_enforce_daily"],
         },
+        # Notifications (README «Уведомления»): reminders in each school, then the digests of both sites.
+        "reminders-daily": {
+            "task": "tenants.schools_run_task",
+            "schedule": crontab(hour=6, minute=0),
+            "args": ["core.reminders_daily"],
+        },
+        "rounds-remind-daily": {"task": "regional.rounds_remind", "schedule": crontab(hour=6, minute=5)},
+        "notifications-digest-schools": {
+            "task": "tenants.schools_run_task",
+            "schedule": crontab(hour=7, minute=0),
+            "args": ["core.notifications_digest"],
+        },
+        "notifications-digest-region": {
+            "task": "tenants.region_notifications_digest",
+            "schedule": crontab(hour=7, minute=0),
+        },
         "sweep": {"task": "tenants.sweep", "schedule": 120.0},
         # Expires unrun after a minute: a backlog of stale heartbeats must not look like a live worker.
         "heartbeat": {"task": "tenants.heartbeat", "schedule": 30.0, "options": {"expires": 60}},

@@ -6,11 +6,13 @@ from django.urls import include, path
 from config import health
 from config.urls_common import handler400, handler403, handler404, handler500
 from config.urls_common import urlpatterns as common
+from core.notifications.urls import urlpatterns as notification_urls
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("", include("regional.urls")),
+    *notification_urls,
     *common,
     path("api/v1/", include("api.urls_public")),
     path("admin/", admin.site.urls),

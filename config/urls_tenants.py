@@ -9,6 +9,8 @@ from core.checklist_views import school_checklist
 from core.consents import views as consent_views
 from core.indicators import views as indicator_views
 from core.monitoring import views as monitoring_views
+from core.notifications.urls import calendar_urlpatterns
+from core.notifications.urls import urlpatterns as notification_urls
 from core.pairs import views as pair_views
 from core.people import views as people_views
 from core.programmes import rows as programme_rows
@@ -90,6 +92,8 @@ urlpatterns = [
     path("monitoring/", monitoring_views.monitoring, name="school-monitoring"),
     path("checklist/", school_checklist, name="school-checklist"),
     path("indicators/", indicator_views.indicators, name="school-indicators"),
+    *notification_urls,
+    *calendar_urlpatterns,
     *common,
     path("api/v1/", include("api.urls_tenants")),
 ]

@@ -5,6 +5,7 @@ from core.audit.models import AuditEntry, ErasureRecord
 from core.consents.models import Consent
 from core.indicators.models import ContingentDeclaration
 from core.monitoring.models import SurveyResponse
+from core.notifications.models import Notification
 from core.pairs.models import Meeting, Pair, PairMember
 from core.people.models import BankEntry, Person
 from core.programmes.models import Programme, ProgrammeSection, ProgrammeTask
@@ -12,6 +13,6 @@ from core.roadmap.models import RoadmapItem
 
 __all__ = [
     "ActFile", "AuditEntry", "BankEntry", "Consent", "ContingentDeclaration", "CuratorAppointment", "ErasureRecord", "LocalAct",
-    "Meeting", "OrderCounter", "Pair", "PairMember", "Person", "Programme", "ProgrammeSection", "ProgrammeTask",
+    "Meeting", "Notification", "OrderCounter", "Pair", "PairMember", "Person", "Programme", "ProgrammeSection", "ProgrammeTask",
     "RoadmapItem", "SchoolProfile", "SurveyResponse",
 ]  # fmt: skip

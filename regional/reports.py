@@ -24,6 +24,7 @@ from core.facts.indicators import school_report_values
 from regional.checklist.history import snapshots_on
 from regional.exporting import _append
 from regional.models import ReportRow, ReportRun
+from regional.notifications import export_notify
 from tenants.catalogues import EndReason
 from tenants.models import School, User
 from tenants.sweeper import sweep_register
@@ -144,9 +145,10 @@ def _names(schools: list[School]) -> str:
 
 def report_fail(*, run_id: int, reason: str) -> None:
     """Mark a running export failed with the reason the user reads beside «Повторить»."""
-    ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.RUNNING).update(
+    if ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.RUNNING).update(
         status=ReportRun.Status.FAILED, error=reason[:2000], finished_at=timezone.now()
-    )
+    ):
+        export_notify(run_id=run_id)
 
 
 def report_retry(*, run: ReportRun) -> ReportRun:
@@ -332,6 +334,7 @@ def report_build(*, run: ReportRun) -> ReportRun:
         locked.status, locked.finished_at = ReportRun.Status.DONE, timezone.now()
         locked.finished = locked.total
         locked.save(update_fields=["file", "status", "finished_at", "finished"])
+        export_notify(run_id=locked.pk)
     return locked
 
 

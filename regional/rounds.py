@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -15,11 +14,10 @@ from regional.checklist.history import percent_at, percent_on
 from regional.checklist.rules import STATE_LABELS
 from regional.checklist.snapshots import checklist_current
 from regional.models import InspectionRound, InspectionVerdict, SchoolSnapshot
-from tenants.models import Membership, Municipality, Role, School, User
-from tenants.schema_names import school_host
+from regional.notifications import remark_notify, round_started_notify
+from tenants.models import Municipality, School, User
 from tenants.selectors import AnyUser, user_inspected_municipality_ids, user_is_regional_admin
 from tenants.services import audit_record
-from tenants.urls_util import site_url
 
 
 def rounds_visible_to(user: AnyUser) -> QuerySet[InspectionRound]:
@@ -64,6 +62,7 @@ def round_create(*, title: str, municipality: Municipality, due_date: date, acto
     round_.baseline_percent = percent_at(timezone.now(), school_ids=[s.pk for s in schools])
     round_.save(update_fields=["baseline_percent"])
     audit_record(actor=actor, action="round.create", obj=round_)
+    round_started_notify(round_=round_, actor_id=actor.pk)
     return round_
 
 
@@ -93,25 +92,8 @@ def verdict_set(
         actor=actor, action="round.verdict", obj=obj, details={"school": school.pk, "verdict": verdict}
     )
     if verdict == InspectionVerdict.Verdict.REMARK:
-        transaction.on_commit(lambda: _notify_curators(school=school, verdict=obj))
+        remark_notify(verdict=obj, item_title=checklist_current().items.get(code=item_code).title)
     return obj
-
-
-def _notify_curators(*, school: School, verdict: InspectionVerdict) -> None:
-    emails = list(
-        Membership.objects.filter(school=school, role__in=[Role.CURATOR, Role.SCHOOL_ADMIN]).values_list(
-            "user__email", flat=True
-        )
-    )
-    item = checklist_current().items.filter(code=verdict.item_code).values_list("title", flat=True).first()
-    if emails:
-        send_mail(
-            subject="[Наставник] Замечание ИМЦ по чек-листу наставничества",
-            message=f"По пункту «{item or verdict.item_code}» раунда «{verdict.round.title}»: {verdict.comment}\n\n"
-            f"Посмотреть и исправить: {site_url(school_host(school.slug), '/checklist/')}",
-            from_email=None,
-            recipient_list=emails,
-        )
 
 
 def round_progress(round_: InspectionRound) -> dict[str, Any]:

@@ -36,7 +36,17 @@ from tenants.urls_util import remember_request_origin
 # Paths reachable without a role on the host: logging in, invitations, static files. The API checks
 # its own permissions (token auth happens inside DRF); Django admin checks is_staff itself.
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-OPEN_PATH_PREFIXES = ("/accounts/", "/invite/", "/static/", "/api/", "/favicon.ico", "/healthz", "/readyz")
+# /calendar/: a calendar app has no session; the feed's secret URL is its key (core.notifications.views).
+OPEN_PATH_PREFIXES = (
+    "/accounts/",
+    "/invite/",
+    "/static/",
+    "/api/",
+    "/favicon.ico",
+    "/healthz",
+    "/readyz",
+    "/calendar/",
+)
 REGION_ONLY_OPEN_PREFIXES = ("/admin/",)
 
 

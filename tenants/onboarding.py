@@ -17,6 +17,7 @@ from django.utils import timezone
 from tenants.importing import SCHOOL_COLUMNS, rows_read
 from tenants.locks import advisory_try_lock
 from tenants.models import Domain, Invitation, OnboardingBatch, Role, School, User
+from tenants.notifications.region import onboarding_notify
 from tenants.provisioning import schema_create, schema_drop, schema_is_complete
 from tenants.schema_names import schema_name_generate, school_host
 from tenants.selectors import user_is_regional_admin
@@ -103,6 +104,7 @@ def school_provision(*, school_id: int) -> School:
             School.objects.filter(pk=school.pk).update(
                 status=School.Status.FAILED, provision_error=f"{type(error).__name__}: {error}"[:2000]
             )
+            onboarding_notify(school_id=school.pk)
             raise
         with transaction.atomic():
             school = School.objects.select_for_update().get(pk=school_id)
@@ -123,6 +125,7 @@ def school_provision(*, school_id: int) -> School:
             # In the same transaction: a school is never active without its first snapshot (a worker killed
             # in between would otherwise leave it out of the region's picture until the repair pass).
             school_provisioned.send(sender=School, school=school)
+            onboarding_notify(school_id=school.pk)
     return school
 
 
@@ -152,6 +155,7 @@ def school_provision_sweep(*, now: Any = None) -> dict[str, list[int]]:
                     f"(попыток: {school.provision_attempts}). Нажмите «Повторить»."
                 )
                 school.save(update_fields=["status", "provision_error"])
+                onboarding_notify(school_id=school.pk)
                 failed.append(school.pk)
             else:
                 # A sign of life now, so the next sweep waits for this resumed job before judging it.

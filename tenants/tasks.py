@@ -6,6 +6,10 @@ from django_tenants.utils import schema_context
 
 from config.celery import DurableRegionTask, app, fan_out_batches
 from tenants.models import School
+from tenants.notifications.tasks import (  # noqa: F401  (registered with the worker)
+    region_notifications_digest_task,
+    region_notifications_send_task,
+)
 from tenants.onboarding import school_provision
 from tenants.sweeper import sweep_all
 

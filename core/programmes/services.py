@@ -12,6 +12,7 @@ from docx import Document
 
 from core.audit.services import audit_log
 from core.documents.render import ru_date
+from core.notifications.services import programme_status_notify
 from core.pairs.models import Pair, PairMember
 from core.pairs.services import pair_require_working
 from core.programmes.models import Programme, ProgrammeSection, ProgrammeTask
@@ -109,7 +110,10 @@ def programme_move(*, programme: Programme, to: str, role: str | None, actor: Us
     if to in (Status.COMPLETED, Status.TERMINATED):
         programme.completed_on = timezone.localdate()  # the actual day, which «completed by D» reads
     programme.save(update_fields=["status", "approved_at", "approved_by_id", "completed_on", "resume_status"])
-    audit_log(actor=actor, action="status", obj=programme, changes={"status": [old, to]})
+    entry = audit_log(actor=actor, action="status", obj=programme, changes={"status": [old, to]})
+    programme_status_notify(
+        programme=programme, old=old, to=to, actor_id=actor.pk if actor else None, event=entry.pk
+    )
     return programme
 
 

@@ -25,6 +25,7 @@ from django_tenants.utils import get_public_schema_name
 
 from core.facts import DONE, NA, RULES, checklist_evaluate, school_counts
 from regional.models import ChecklistTemplate, SchoolSnapshot, SchoolSnapshotVersion
+from regional.notifications import remarks_fixed_notify
 from tenants.context import current_schema_name, in_public_schema
 from tenants.locks import advisory_try_lock
 from tenants.models import School
@@ -90,6 +91,9 @@ def snapshot_refresh(*, school: School, today: date | None = None) -> SchoolSnap
                 requested_at=Case(When(requested_at=stamp, then=Value(None)), default=F("requested_at"))
             )
         _version_write(school=school, values=values, at=now)
+        remarks_fixed_notify(
+            school=school, items=items, titles={i.code: i.title for i in template.items.all()}
+        )
     snapshot.refresh_from_db(fields=["requested_at"])
     return snapshot
 

@@ -1,0 +1,216 @@
+"""Issue 15: the bell, the list, marking read, preferences, e-mail (immediate and digest), the calendar feed
+and the API — each on its own host only."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from core.notifications.models import Notification
+from core.notifications.services import notify
+from core.notifications.tasks import notifications_digest_task
+from core.programmes.models import ProgrammeTask
+from tenants.models import Role
+from tenants.notifications.kinds import SCHOOL, kinds_for
+from tenants.notifications.models import NotificationPreference, RegionNotification
+from tenants.notifications.region import region_notify
+from tenants.services import membership_grant
+from tests.objects import school_objects
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def _notify(school, user, n, *, kind="consent_expiring", prefix="e"):
+    with schema_context(school.schema_name):
+        for i in range(n):
+            notify(
+                kind=kind,
+                key=f"{prefix}:{i}",
+                recipient_ids=[user.pk],
+                title=f"Событие {prefix}{i}",
+                link="/roadmap/",
+            )
+
+
+def test_the_bell_counts_unread_with_one_query_however_many(world, host_client):
+    client = host_client(world.school_a, world.curator_a)
+    counts = []
+    for total in (1, 30):
+        _notify(world.school_a, world.curator_a, total, prefix=f"b{total}")
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/notifications/preferences/").content.decode()
+        counts.append(len(queries))
+        unread = 1 if total == 1 else 31
+        assert f"data-unread>{unread}</span>" in page
+    assert counts[0] == counts[1], counts
+    assert 'aria-label="Уведомления: 31 непрочитанное"' in client.get("/").content.decode()
+
+
+def test_the_list_filters_pages_and_marks_only_ones_own_read(world, host_client):
+    _notify(world.school_a, world.curator_a, 25)
+    _notify(world.school_a, world.curator_a, 1, kind="roadmap_overdue", prefix="r")
+    _notify(world.school_a, world.mentor_a, 1, prefix="m")
+    client = host_client(world.school_a, world.curator_a)
+    page = client.get("/notifications/").content.decode()
+    assert "Всего: 26 уведомлений" in page and "Событие m0" not in page and "1 из 2" in page
+    assert "Событие r0" in client.get("/notifications/?kind=roadmap_overdue").content.decode()
+    assert "Событие e0" not in client.get("/notifications/?kind=roadmap_overdue").content.decode()
+    with schema_context(world.school_a.schema_name):
+        own = Notification.objects.get(key="r:0").pk
+        others = Notification.objects.get(key="m:0").pk
+    response = client.post("/notifications/read/", {"id": [own, others], "kind": "roadmap_overdue"})
+    assert response.status_code == 302 and response.url == "/notifications/?kind=roadmap_overdue"
+    with schema_context(world.school_a.schema_name):
+        assert Notification.objects.get(pk=own).read_at is not None
+        assert Notification.objects.get(pk=others).read_at is None  # the mentor's stays unread
+    assert "Событие r0" not in client.get("/notifications/?unread=1").content.decode()
+    bad = client.post("/notifications/read/", {"id": ["abc"]})
+    assert bad.status_code == 400 and "Не выбрано" in bad.content.decode()
+    client.post("/notifications/read/", {"all": "1"})
+    with schema_context(world.school_a.schema_name):
+        assert Notification.objects.filter(recipient_id=world.curator_a.pk, read_at__isnull=True).count() == 0
+        assert Notification.objects.get(pk=others).read_at is None
+
+
+def test_a_school_host_shows_only_its_schools_and_the_region_host_only_the_regions(world, host_client):
+    membership_grant(user=world.curator_a, role=Role.MENTOR, school=world.school_b)
+    membership_grant(user=world.curator_a, role=Role.INSPECTOR, municipality=world.m1)
+    _notify(world.school_a, world.curator_a, 1, prefix="a")
+    _notify(world.school_b, world.curator_a, 2, prefix="b")
+    region_notify(
+        kind="round_due",
+        key="round_due:1",
+        recipient_ids=[world.curator_a.pk],
+        title="Срок раунда ЭТОГО",
+        link="/",
+    )
+    on_a = host_client(world.school_a, world.curator_a).get("/notifications/").content.decode()
+    on_b = host_client(world.school_b, world.curator_a).get("/notifications/").content.decode()
+    on_region = host_client(None, world.curator_a).get("/notifications/").content.decode()
+    assert "Событие a0" in on_a and "Событие b0" not in on_a and "Срок раунда ЭТОГО" not in on_a
+    assert "Событие b1" in on_b and "Событие a0" not in on_b
+    assert "Срок раунда ЭТОГО" in on_region and "Событие" not in on_region
+    assert "data-unread>1<" in on_a and "data-unread>2<" in on_b
+    # Marking all read on school B's host leaves school A's and the region's unread.
+    host_client(world.school_b, world.curator_a).post("/notifications/read/", {"all": "1"})
+    with schema_context(world.school_a.schema_name):
+        assert Notification.objects.filter(read_at__isnull=True).count() == 1
+    assert RegionNotification.objects.filter(read_at__isnull=True).count() == 1
+    # curator_b (school B only) is refused on school A's host, page and API alike.
+    assert host_client(world.school_a, world.curator_b).get("/notifications/").status_code == 403
+    assert host_client(world.school_a, world.curator_b).get("/api/v1/notifications/").status_code == 403
+
+
+def test_immediate_kinds_mail_at_once_digest_kinds_once_a_day_and_none_never(
+    world, host_client, django_capture_on_commit_callbacks
+):
+    curator = world.curator_a
+    NotificationPreference.objects.create(user=curator, kind="roadmap_overdue", channel="none")
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(world.school_a, curator, 2)  # consent_expiring: the digest by default
+        _notify(world.school_a, curator, 1, kind="roadmap_overdue", prefix="quiet")  # chose «none»
+        _notify(world.school_a, curator, 1, kind="task_overdue", prefix="now")  # immediate by default
+    (now,) = mail.outbox
+    assert now.to == ["curator@a.test"] and "Событие now0" in now.body
+    assert "http://school-a.localhost/roadmap/" in now.body
+    assert "http://school-a.localhost/notifications/preferences/" in now.body
+    with schema_context(world.school_a.schema_name):
+        assert notifications_digest_task() == 1
+        assert notifications_digest_task() == 0  # the second run sends nothing
+    digest = mail.outbox[1]
+    assert (
+        "Сводка уведомлений" in digest.subject and "Событие e0" in digest.body and "Событие e1" in digest.body
+    )
+    assert "Событие quiet0" not in digest.body and "Событие now0" not in digest.body
+    assert len(mail.outbox) == 2
+    # Nothing of school A goes out in school B's digest.
+    with schema_context(world.school_b.schema_name):
+        assert notifications_digest_task() == 0
+
+
+def test_preferences_are_saved_per_kind_and_bad_input_changes_nothing(world, host_client):
+    client = host_client(world.school_a, world.mentor_a)
+    page = client.get("/notifications/preferences/").content.decode()
+    assert "Программа утверждена" in page and "Выгрузка готова" not in page  # region kinds on the region host
+    form = {"task_due": "immediate", "survey_waiting": "none"}
+    full = {k.code: k.default for k in kinds_for(SCHOOL)} | form
+    assert client.post("/notifications/preferences/", full).status_code == 302
+    chosen = dict(NotificationPreference.objects.filter(user=world.mentor_a).values_list("kind", "channel"))
+    assert chosen["task_due"] == "immediate" and chosen["survey_waiting"] == "none"
+    bad = client.post("/notifications/preferences/", full | {"task_due": "telegram"})
+    assert bad.status_code == 400 and "выберите" in bad.content.decode()
+    assert NotificationPreference.objects.get(user=world.mentor_a, kind="task_due").channel == "immediate"
+
+
+def test_the_calendar_feed_is_the_persons_own_deadlines_behind_a_resettable_secret(world, host_client):
+    objs = school_objects(
+        world.school_a, curator=world.curator_a, mentor=world.mentor_a, mentee=world.mentee_a
+    )
+    with schema_context(world.school_a.schema_name):
+        ProgrammeTask.objects.filter(pk=objs.task).update(
+            due_date=TODAY + timedelta(days=9), task="Своё задание"
+        )
+        ProgrammeTask.objects.filter(pk=objs.other_task).update(
+            due_date=TODAY + timedelta(days=9), task="Чужое"
+        )
+    mentor = host_client(world.school_a, world.mentor_a)
+    page = mentor.post("/notifications/preferences/", {"calendar_reset": "1"}).content.decode()
+    url = page.split('readonly value="')[1].split('"')[0]
+    assert url.startswith("http://school-a.localhost/calendar/") and url.endswith(".ics")
+    path = url.removeprefix("http://school-a.localhost")
+    feed = host_client(world.school_a).get(path)  # no session: a calendar app
+    assert feed.status_code == 200 and feed["Content-Type"].startswith("text/calendar")
+    body = feed.content.decode()
+    assert "BEGIN:VCALENDAR" in body and "Своё задание" in body and "Чужое" not in body
+    assert f"DTSTART;VALUE=DATE:{TODAY + timedelta(days=9):%Y%m%d}" in body
+    assert host_client(world.school_b).get(path).status_code == 404  # not a member of school B
+    assert host_client(world.school_a).get(path[:-6] + "x.ics").status_code == 404
+    assert host_client(world.school_a).get("/calendar/abc.ics").status_code == 404
+    mentor.post("/notifications/preferences/", {"calendar_reset": "1"})
+    assert host_client(world.school_a).get(path).status_code == 404  # the old URL is dead
+
+
+def test_the_api_lists_marks_read_and_sets_preferences_on_its_own_host(world, host_client):
+    _notify(world.school_a, world.curator_a, 3)
+    _notify(world.school_b, world.curator_b, 1, prefix="b")
+    api = host_client(world.school_a, world.curator_a)
+    listed = api.get("/api/v1/notifications/?unread=1").json()
+    assert listed["count"] == 3 and {r["link"] for r in listed["results"]} == {"/roadmap/"}
+    first = listed["results"][0]["id"]
+    with schema_context(world.school_b.schema_name):
+        foreign = Notification.objects.get().pk
+    marked = api.post(
+        "/api/v1/notifications/read/", {"ids": [first, foreign]}, content_type="application/json"
+    )
+    assert marked.json() == {"marked": 1}
+    with schema_context(world.school_b.schema_name):
+        assert Notification.objects.get().read_at is None
+    assert api.get("/api/v1/notifications/?unread=1").json()["count"] == 2
+    for body in ({}, {"ids": "x"}, {"ids": [0]}, [1, 2], {"all": "maybe"}):
+        response = api.post("/api/v1/notifications/read/", json.dumps(body), content_type="application/json")
+        assert response.status_code == 400, body
+    assert api.get("/api/v1/notifications/?kind=nope").status_code == 400
+    assert api.post("/api/v1/notifications/read/", {"all": True}, content_type="application/json").json() == {
+        "marked": 2
+    }
+    prefs = api.put(
+        "/api/v1/notifications/preferences/", {"remark": "digest"}, content_type="application/json"
+    ).json()
+    assert {"kind": "remark", "channel": "digest"}.items() <= next(
+        p for p in prefs if p["kind"] == "remark"
+    ).items()
+    bad_bodies: list[object] = [{"remark": "fax"}, {"nope": "digest"}, [], "x", {}]
+    for bad in bad_bodies:
+        response = api.put(
+            "/api/v1/notifications/preferences/", json.dumps(bad), content_type="application/json"
+        )
+        assert response.status_code == 400, bad
+    assert NotificationPreference.objects.get(user=world.curator_a, kind="remark").channel == "digest"
+    region = host_client(None, world.inspector_m1).get("/api/v1/notifications/preferences/").json()
+    assert "export_ready" in {p["kind"] for p in region} and "task_due" not in {p["kind"] for p in region}
