@@ -289,15 +289,16 @@ def test_the_mentor_fills_a_task_and_the_mentee_a_survey(world, visit):
     mentor.step("my-pairs")
     mentor.page.locator("main").get_by_role("link", name=re.compile("^Программа")).first.click()
     mentor.step("readme-programme")
-    task = mentor.page.locator("form[action*='/tasks/']").first
-    task.locator("select[name=result]").select_option("full")
-    task.locator("input[name=result_text]").fill("Проведён открытый урок, разобран с наставником")
-    task.locator("input[name=mentor_assessment]").fill("Цель задания достигнута")
-    task.get_by_role("button", name="Сохранить").click()
-    mentor.page.wait_for_load_state()
-    expect(mentor.page.locator("form[action*='/tasks/'] input[name=result_text]").first).to_have_value(
-        "Проведён открытый урок, разобран с наставником"
-    )
+    # The row opens in place (htmx), one «Сохранить», and closes showing what was saved.
+    mentor.page.get_by_role("link", name="Результат задания 1.1").click()
+    row = mentor.page.locator("tr.table-active")
+    row.locator("select[name=result]").select_option("full")
+    row.locator("input[name=result_text]").fill("Проведён открытый урок, разобран с наставником")
+    row.locator("input[name=mentor_assessment]").fill("Цель задания достигнута")
+    mentor.step("task-open")
+    row.get_by_role("button", name="Сохранить").click()
+    expect(mentor.page.locator("tr.table-active")).to_have_count(0)
+    mentor.see("Проведён открытый урок, разобран с наставником")
     mentor.step("task-filled")
 
     mentee = visit("mentee")
