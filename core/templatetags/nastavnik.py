@@ -36,6 +36,15 @@ def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key, key) if isinstance(mapping, dict) else key
 
 
+@register.filter
+def chosen_in(value: Any, chosen: Any) -> bool:
+    """Is this option among a multiple field's values? (``"1" in "['12']"`` was true for a string test.)"""
+    if chosen is None:
+        return False
+    values = chosen if isinstance(chosen, (list, tuple, set)) else [chosen]
+    return str(value) in {str(v) for v in values}
+
+
 @register.simple_tag(takes_context=True)
 def site_menu(context: template.Context) -> list[Entry]:
     """The menu for this user and host (core.navigation): only the sections they may open."""
