@@ -1,0 +1,67 @@
+"""Inline editing in the browser (issue 14): the roadmap is added to and edited a row at a time, in place.
+
+The page is never reloaded (a marker set on ``window`` survives every step): htmx swaps the new row in, opens
+a row for editing, shows the Russian error in the row and puts the saved row back, with the «просрочено»
+count at the top brought up to date.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tenants.models import Role
+from tenants.services import membership_grant
+from tests.conftest import make_school
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_curator_edits_the_roadmap_in_place(world, visit):
+    school = make_school(name="Школа e2e-inline", municipality=world.m1, slug="e2e-inline", number=91)
+    membership_grant(user=world.curator_a, role=Role.CURATOR, school=school)
+    curator = visit("curator")
+    curator.login(world.curator_a.email, school)
+    page = curator.go("/roadmap/", school)
+    curator.step("roadmap-empty")
+    page.evaluate("() => { window.__notReloaded = true; }")
+
+    page.fill("#id_title", "Провести установочный семинар для наставников")
+    page.fill("#id_responsible", "Куратор")
+    curator.click("Добавить")
+    row = page.locator("#roadmap-rows tr", has_text="Провести установочный семинар")
+    row.wait_for()
+    assert page.locator("#roadmap-empty").count() == 0
+    assert page.input_value("#id_title") == ""  # the add form came back empty
+    curator.step("roadmap-added")
+
+    row.get_by_role("link", name="Изменить").click()
+    editing = page.locator("#roadmap-rows tr.table-active")
+    editing.locator("input[name=due_date]").fill("2062-05-01")
+    editing.get_by_role("button", name="Сохранить").click()
+    page.locator("#roadmap-rows .invalid-feedback", has_text="вне дорожной карты").wait_for()
+    # the refusal is the expected 400 of the row, not a broken page
+    assert [p for p in curator.problems if " 400 " not in f" {p} "] == []
+    curator.problems.clear()
+    curator.step("roadmap-row-refused")
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    editing = page.locator("#roadmap-rows tr.table-active")
+    editing.locator("input[name=due_date]").fill(yesterday.isoformat())
+    editing.get_by_role("button", name="Сохранить").click()
+    page.locator("#roadmap-rows .badge", has_text="просрочено").wait_for()
+    curator.see("Просрочено мероприятий: 1.")
+    curator.see(yesterday.strftime("%d.%m.%Y"))
+    assert page.locator("#roadmap-rows tr.table-active").count() == 0
+    assert page.locator("#roadmap-rows").get_by_role("button", name="Сохранить").count() == 0
+    assert page.evaluate("() => window.__notReloaded === true")
+    curator.step("roadmap-row-saved")
+
+    # Esc closes an open row without saving
+    page.locator("#roadmap-rows tr", has_text="Провести").get_by_role("link", name="Изменить").click()
+    page.locator("#roadmap-rows tr.table-active textarea[name=title]").fill("Другое")
+    page.locator("#roadmap-rows tr.table-active textarea[name=title]").press("Escape")
+    page.locator("#roadmap-rows tr.table-active").wait_for(state="detached")
+    curator.see("Провести установочный семинар")
+    assert page.evaluate("() => window.__notReloaded === true")
+    curator.step("roadmap-row-cancelled")
