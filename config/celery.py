@@ -183,8 +183,15 @@ app.conf.update(
             "schedule": crontab(hour=7, minute=0),
         },
         "sweep": {"task": "tenants.sweep", "schedule": 120.0},
-        # Expires unrun after a minute: a backlog of stale heartbeats must not look like a live worker.
+        # One per worker, by the queue it consumes (tenants.heartbeats.WATCHED_QUEUES). Expires unrun after a
+        # minute: a backlog of stale heartbeats must not look like a live worker.
         "heartbeat": {"task": "tenants.heartbeat", "schedule": 30.0, "options": {"expires": 60}},
+        "heartbeat-snapshots": {
+            "task": "tenants.heartbeat",
+            "schedule": 30.0,
+            "args": [QUEUE_FAST],
+            "options": {"expires": 60, "queue": QUEUE_FAST},
+        },
     },
     # Beat records its own heartbeat as it ticks (config/beat.py).
     beat_scheduler="config.beat:HeartbeatScheduler",

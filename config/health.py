@@ -11,12 +11,18 @@
 Only states, ages and error class names are returned: no school names, counts or messages.
 
 Heartbeats (``tenants.Heartbeat`` rows, readable by every process): beat records its own as it ticks
-(``config.beat.HeartbeatScheduler``) and sends ``tenants.heartbeat`` every 30 s, which the worker records.
-Until they have written one, readiness reports them as ``unknown`` rather than guessing.
+(``config.beat.HeartbeatScheduler``) and sends ``tenants.heartbeat`` every 30 s to each worker's queue —
+``celery`` (the main worker) and ``snapshots`` (the refresh worker) — and whichever worker consumes it
+records it under that queue. Until one is written, readiness reports it as ``unknown`` rather than guessing.
+
+The broker check opens a broker connection, so its result is kept for BROKER_CACHE_SECONDS per process
+(per broker URL): a load balancer polling every second costs one connection every few seconds, not one
+per call; a broker that goes away shows within that time.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -30,13 +36,16 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from tenants.heartbeats import BEAT, WORKER, heartbeat_ages
+from tenants.heartbeats import BEAT, heartbeat_ages, worker_heartbeat_name
 
 # Older than this, a heartbeat is a warning: a few missed beats (they are expected every ~30 s).
 HEARTBEAT_WARN_SECONDS = 120
 # The nightly pass refreshes every school's snapshot: a newest refresh older than a day and a bit is stale.
 SNAPSHOT_WARN_SECONDS = 26 * 3600
 BROKER_TIMEOUT_SECONDS = 2.0
+BROKER_CACHE_SECONDS = 5.0
+# (check name, queue): one heartbeat per worker process, by the queue it consumes (config/celery.py).
+WORKER_CHECKS = (("worker_heartbeat", "celery"), ("snapshots_worker_heartbeat", "snapshots"))
 
 Check = dict[str, Any]
 
@@ -58,12 +67,28 @@ def _database() -> Check:
     return {"status": "ok", "ms": round(1000 * (time.monotonic() - started), 1)}
 
 
+_broker_cache: dict[str, tuple[float, Check]] = {}
+_broker_lock = threading.Lock()  # gunicorn's threads share the cache: one of them checks, the others wait
+
+
 def _broker() -> Check:
     from config.celery import app
 
     url = str(app.conf.broker_url or "")
     if url.startswith("filesystem://"):
         return {"status": "ok", "transport": "filesystem"}
+    with _broker_lock:
+        now = time.monotonic()
+        cached = _broker_cache.get(url)
+        if cached is not None and now - cached[0] < BROKER_CACHE_SECONDS:
+            return {**cached[1], "checked_seconds_ago": round(now - cached[0], 1)}
+        check = _broker_connect(app, url)
+        _broker_cache.clear()  # one URL at a time; the dict never grows
+        _broker_cache[url] = (time.monotonic(), check)
+        return check
+
+
+def _broker_connect(app: Any, url: str) -> Check:
     started = time.monotonic()
     try:
         with app.connection_for_read() as conn:
@@ -115,7 +140,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
     checks: dict[str, Check] = {"database": _database(), "broker": _broker()}
     if checks["database"]["status"] == "ok":
         ages = _heartbeat_ages_or_empty()
-        checks["worker_heartbeat"] = _heartbeat(WORKER, ages)
+        for name, queue in WORKER_CHECKS:
+            checks[name] = {**_heartbeat(worker_heartbeat_name(queue), ages), "queue": queue}
         checks["beat_heartbeat"] = _heartbeat(BEAT, ages)
         checks["snapshot_refresh"] = _guarded(
             lambda: _age_of("regional.SchoolSnapshot", "computed_at", SNAPSHOT_WARN_SECONDS)
@@ -123,7 +149,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         # Exports are started by people, not by a clock: their age is information, never a warning.
         checks["export"] = _guarded(lambda: _age_of("regional.ReportRun", "finished_at", None, status="done"))
     else:
-        for name in ("worker_heartbeat", "beat_heartbeat", "snapshot_refresh", "export"):
+        for name in (*(name for name, _ in WORKER_CHECKS), "beat_heartbeat", "snapshot_refresh", "export"):
             checks[name] = {"status": "unknown", "age_seconds": None}
     ready = checks["database"]["status"] == "ok"
     degraded = any(c["status"] in ("fail", "warn") for c in checks.values())

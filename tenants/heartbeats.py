@@ -5,6 +5,14 @@ from django.utils import timezone
 from tenants.models import Heartbeat
 
 WORKER, BEAT = "worker", "beat"
+# The queues whose consumers /readyz follows: the main worker (``celery``, with provision and bulk) and the
+# snapshot-refresh worker (``snapshots``), each a process of its own in deploy/ and under ``make run``.
+WATCHED_QUEUES = ("celery", "snapshots")
+
+
+def worker_heartbeat_name(queue: str) -> str:
+    """The main worker's row keeps its first name ("worker"); others are "worker:<queue>"."""
+    return WORKER if queue == "celery" else f"{WORKER}:{queue}"
 
 
 def heartbeat_record(name: str) -> None:

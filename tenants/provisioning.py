@@ -6,7 +6,9 @@ DDL with the template's name replaced, plus the template's few data rows (django
 content types), run in one transaction: a schema is created whole or not at all.
 
 django-tenants' ``migrate_schemas`` does not migrate the template (django-tenants #1154), so the template is
-checked against the code's migrations (a fingerprint) before each use and refreshed when it is stale.
+checked against the code's migrations (a fingerprint) before each use and refreshed when it is stale;
+``migrate_schools`` migrates it first of all schemas (``template_in_step``). A refresh holds an exclusive
+advisory lock and a clone a shared one, so a clone never pairs the old DDL with the new template's rows.
 """
 
 import hashlib
@@ -57,11 +59,44 @@ def template_ensure_current() -> SchemaTemplate:
     return current
 
 
-def _template_refresh(fingerprint: str) -> SchemaTemplate:
+def template_in_step() -> tuple[SchemaTemplate, bool]:
+    """Migrate the template schema and store its DDL again if anything changed: (template, migrated?).
+
+    ``migrate_schools`` runs this before the schools, so schools provisioned during the run are cloned from
+    the new state already.
+    """
+    fingerprint = migrations_fingerprint()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_ADVISORY_LOCK_KEY])
+    try:
+        migrated = _template_migrate()
+        current = SchemaTemplate.objects.filter(fingerprint=fingerprint).first()
+        if current is None or migrated:
+            current = _template_store(fingerprint)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_ADVISORY_LOCK_KEY])
+    return current, migrated
+
+
+def _template_migrate() -> bool:
+    from tenants.migrating import schemas_migrate
+
     if not schema_exists(TEMPLATE_SCHEMA):
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE SCHEMA {TEMPLATE_SCHEMA}")
-    call_command("migrate_schemas", tenant=True, schema_name=TEMPLATE_SCHEMA, interactive=False, verbosity=0)
+    report = schemas_migrate([TEMPLATE_SCHEMA], create_table=True)
+    if report.failed:
+        raise RuntimeError(f"Шаблонная схема не мигрирована: {report.failed[TEMPLATE_SCHEMA]}")
+    return bool(report.migrated)
+
+
+def _template_refresh(fingerprint: str) -> SchemaTemplate:
+    _template_migrate()
+    return _template_store(fingerprint)
+
+
+def _template_store(fingerprint: str) -> SchemaTemplate:
     ddl = _dump_schema_ddl(TEMPLATE_SCHEMA)
     data_tables = _tables_with_rows(TEMPLATE_SCHEMA)
     with transaction.atomic():
@@ -114,10 +149,15 @@ def _tables_with_rows(schema: str) -> list[str]:
 def schema_create_from_template(schema_name: str) -> None:
     """Create ``schema_name`` as a copy of the template, in one transaction."""
     schema_name_validate(schema_name)
-    template = template_ensure_current()
-    ddl = _TEMPLATE_RE.sub(schema_name, template.ddl)
+    template_ensure_current()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(ddl)
+        # Shared with other clones, exclusive against a refresh: the DDL and the template's rows read
+        # below are of one state (the newest stored, which a refresh under way may just have replaced).
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_ADVISORY_LOCK_KEY])
+        template = SchemaTemplate.objects.order_by("-pk").first()
+        if template is None:
+            raise RuntimeError("Шаблонная схема не подготовлена")
+        cursor.execute(_TEMPLATE_RE.sub(schema_name, template.ddl))
         for table in template.data_tables:
             cursor.execute(
                 f'INSERT INTO "{schema_name}"."{table}" SELECT * FROM "{TEMPLATE_SCHEMA}"."{table}"'  # noqa: S608

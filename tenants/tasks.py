@@ -1,6 +1,7 @@
 """Onboarding jobs, the sweeper, and the tenant-aware fan-out of school tasks for the beat schedule."""
 
 import logging
+from typing import Any
 
 from django_tenants.utils import schema_context
 
@@ -54,9 +55,15 @@ def school_task_batch(school_ids: list[int], task_name: str) -> dict[str, int]:
     return {"done": done, "failed": failed}
 
 
-@app.task(base=DurableRegionTask, name="tenants.heartbeat", soft_time_limit=20, time_limit=30)
-def heartbeat_task() -> None:
-    """Sent by beat every 30 s and run by the main worker: the worker's sign of life for /readyz."""
-    from tenants.heartbeats import WORKER, heartbeat_record
+@app.task(base=DurableRegionTask, name="tenants.heartbeat", bind=True, soft_time_limit=20, time_limit=30)
+def heartbeat_task(self: Any, queue: str = "celery") -> str:
+    """Sent by beat every 30 s to each watched queue: the sign of life of the worker consuming it (/readyz).
 
-    heartbeat_record(WORKER)
+    Recorded under the queue the message really came from (a worker consuming every queue answers for
+    each); ``queue`` is what beat addressed, used when the task runs outside a worker.
+    """
+    from tenants.heartbeats import heartbeat_record, worker_heartbeat_name
+
+    delivered = (self.request.delivery_info or {}).get("routing_key") or queue
+    heartbeat_record(worker_heartbeat_name(delivered))
+    return str(delivered)

@@ -8,6 +8,7 @@ import json
 import shutil
 import tarfile
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 
 import psycopg
@@ -32,6 +33,7 @@ from tenants.backups import (
     school_restore,
     stats_diff,
 )
+from tenants.backups.restore_all import database_restore
 from tenants.models import AuditEvent, Domain, Membership, School
 from tenants.provisioning import schema_drop
 from tenants.services import membership_grant
@@ -214,6 +216,12 @@ def test_a_corrupted_dump_is_refused(drill, tmp_path):
         handle.write(b"\0" * 16)
     with pytest.raises(BackupError, match="повреждён"):
         school_restore(backup=broken, slug="drill-b")
+    # The whole-database restore checks every dump before it creates or writes anything.
+    into = f"{db_current().dbname}_broken"
+    with pytest.raises(BackupError, match="повреждён"):
+        database_restore(backup=broken, into=into)
+    with db_current().other("postgres").connect() as admin:
+        assert admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [into]).fetchone() is None
 
 
 def test_restore_into_a_scratch_database_leaves_the_live_one_alone(drill):
@@ -236,6 +244,51 @@ def test_restore_into_a_scratch_database_leaves_the_live_one_alone(drill):
         with db.other("postgres").connect(autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
     assert stats_diff(before, _stats(b.schema_name)) == []
+
+
+def test_everything_back_into_a_new_database_with_the_files_and_zero_differences(drill, tmp_path):
+    backup = drill["backup"].path
+    manifest = manifest_read(backup)
+    db = db_current()
+    into = f"{db.dbname}_all"
+    media = tmp_path / "media"
+    with db.other("postgres").connect(autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{into}"')
+    try:
+        out = StringIO()
+        call_command("restore_all", backup=str(backup), into=into, media_root=str(media), stdout=out)
+        assert "все таблицы совпадают с манифестом" in out.getvalue()
+        with db.other(into).connect() as conn, conn.cursor() as cur:
+            for entry in manifest["schools"]:  # checked here again, independently of the command
+                assert stats_diff(entry["tables"], schema_stats(cur, entry["schema"])) == [], entry["slug"]
+            # public too, but for what the restore itself writes afterwards (stale stamps, its audit event)
+            written = {"regional_schoolsnapshot", "tenants_auditevent"}
+            public = {k: v for k, v in schema_stats(cur, "public").items() if k not in written}
+            assert (
+                stats_diff(
+                    {k: v for k, v in manifest["public"]["tables"].items() if k not in written}, public
+                )
+                == []
+            )
+            cur.execute(f'SELECT count(*) FROM "{drill["a"].schema_name}".core_person')  # noqa: S608
+            assert cur.fetchone() == (5,)
+            cur.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 'nastavnik_school_template'")
+            assert cur.fetchone() == (1,)  # new schools can be cloned there at once
+            cur.execute("SELECT count(*) FROM regional_schoolsnapshot WHERE requested_at IS NULL")
+            assert cur.fetchone() == (0,)  # every snapshot marked for the repair pass
+            cur.execute("SELECT details->>'backup' FROM tenants_auditevent WHERE action = 'database.restore'")
+            assert cur.fetchone() == (backup.name,)
+        for tag in ("a", "b"):
+            scan = media / drill[tag].schema_name / "consents" / f"{tag}-scan.pdf"
+            assert scan.read_bytes() == b"%PDF-1.4 " + tag.encode() * 1000
+        # Only into an empty database: an existing one, or the live (non-empty) one, is refused.
+        with pytest.raises(CommandError, match="уже существует"):
+            call_command("restore_all", backup=str(backup), into=into)
+        with pytest.raises(CommandError, match="не пуста"):
+            call_command("restore_all", backup=str(backup))
+    finally:
+        with db.other("postgres").connect(autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{into}" WITH (FORCE)')
 
 
 def test_export_and_import_as_another_school(drill, tmp_path, world):

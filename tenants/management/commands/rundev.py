@@ -31,7 +31,8 @@ class Command(BaseCommand):
         port = options["addrport"].rpartition(":")[2] if ":" in options["addrport"] else options["addrport"]
         if "SITE_PORT" not in os.environ and port.isdigit():
             os.environ["SITE_PORT"] = settings.SITE_PORT = port
-        call_command("migrate_schemas", interactive=False, verbosity=0)
+        # Public, the school template, then every school (tenants.migrating: fast, skips schools without a schema).
+        call_command("migrate_schools", verbosity=0)
         if not options["no_demo"]:
             call_command("seed_demo")
         python = sys.executable
