@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api import mentoring, programme_plan, school
+from api import incentives, mentoring, programme_plan, school
 from api.urls_common import common_patterns
 from api.views import CurrentSchoolApi, SchoolInvitationCreateApi, SchoolMemberListApi
 
@@ -18,6 +18,10 @@ urlpatterns = [
     path("acts/<int:pk>/", school.LocalActDetailApi.as_view(), name="api-act"),
     path("acts/<int:pk>/repeal/", school.LocalActRepealApi.as_view(), name="api-act-repeal"),
     path("roadmap/", school.RoadmapListApi.as_view(), name="api-roadmap"),
+    path("incentives/", incentives.IncentiveListApi.as_view(), name="api-incentives"),
+    path("incentives/<int:pk>/", incentives.IncentiveDetailApi.as_view(), name="api-incentive"),
+    path("trainings/", incentives.TrainingListApi.as_view(), name="api-trainings"),
+    path("trainings/<int:pk>/", incentives.TrainingDetailApi.as_view(), name="api-training"),
     path("pairs/", mentoring.PairListApi.as_view(), name="api-pairs"),
     path("pairs/<int:pk>/", mentoring.PairDetailApi.as_view(), name="api-pair"),
     path("pairs/<int:pk>/end/", mentoring.PairEndApi.as_view(), name="api-pair-end"),

@@ -7,6 +7,7 @@ from config.urls_common import urlpatterns as common
 from core.acts import views as act_views
 from core.checklist_views import school_checklist
 from core.consents import views as consent_views
+from core.incentives import views as incentive_views
 from core.indicators import views as indicator_views
 from core.monitoring import views as monitoring_views
 from core.notifications.urls import calendar_urlpatterns
@@ -45,6 +46,15 @@ urlpatterns = [
     path("acts/<int:pk>/", act_views.act_detail, name="school-act"),
     path("files/acts/<int:pk>/", act_views.act_file_download, name="school-act-file"),
     path("erasure/<int:pk>/document.docx", act_views.erasure_document, name="school-erasure-document"),
+    path("incentives/", incentive_views.register, name="school-incentives"),
+    path("incentives/new/", incentive_views.incentive_new, name="school-incentive-new"),
+    path("incentives/<int:pk>/", incentive_views.incentive_edit, name="school-incentive"),
+    path(
+        "incentives/<int:pk>/delete/", incentive_views.incentive_delete_view, name="school-incentive-delete"
+    ),
+    path("trainings/new/", incentive_views.training_new, name="school-training-new"),
+    path("trainings/<int:pk>/", incentive_views.training_edit, name="school-training"),
+    path("trainings/<int:pk>/delete/", incentive_views.training_delete_view, name="school-training-delete"),
     path("roadmap/", roadmap_views.roadmap, name="school-roadmap"),
     path("roadmap/from-template/", roadmap_views.roadmap_from_template, name="school-roadmap-template"),
     path("roadmap/<int:pk>/", roadmap_views.roadmap_item_update, name="school-roadmap-item"),

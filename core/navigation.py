@@ -85,6 +85,7 @@ SCHOOL_MENU: tuple[Item | Group, ...] = (
         (
             Item("Пары и группы", "school-pairs", school_staff),
             Item("Мониторинг", "school-monitoring", school_staff),
+            Item("Поощрения и обучение", "school-incentives", school_staff),
             Item("Показатели", "school-indicators", school_staff),
         ),
     ),

@@ -8,6 +8,7 @@ so a test can ask «may this mentor open a pair that is not theirs?».
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django_tenants.utils import schema_context
 from core.acts.services import act_attach_generated_docx, act_create
 from core.audit.models import ErasureRecord
 from core.consents.models import Consent
+from core.incentives.models import Incentive, Training
 from core.pairs.models import Meeting, Pair
 from core.pairs.services import pair_create
 from core.people.models import BankEntry, Category, Person
@@ -56,6 +58,8 @@ class SchoolObjects:
     other_task: int
     section: int = 0  # the first section of ``programme`` (it holds ``task``)
     other_section: int = 0
+    incentive: int = 0  # given to the own pair's mentor
+    training: int = 0
 
 
 def _consents(person: Person, **extra: object) -> Consent:
@@ -117,6 +121,15 @@ def school_objects(
         pair, programme = _pair(_mentor("Васильев", mentor), _mentee("Корнеева", mentee), curator)
         other_pair, other_programme = _pair(_mentor("Петров", None), _mentee("Смирнов", None), curator)
         meeting = Meeting.objects.create(pair=pair, kind="regular", date=TODAY, format="in_person", hours=1)
+        pair_mentor = pair.members.get(role="mentor").person
+        incentive = Incentive.objects.create(person=pair_mentor, kind="gratitude", given_on=START)
+        training = Training.objects.create(
+            person=pair_mentor,
+            course="Наставничество в школе",
+            hours=Decimal("36"),
+            starts_on=START,
+            ends_on=START,
+        )
         objects = SchoolObjects(
             person=teacher.pk,
             consent=consent.pk,
@@ -135,6 +148,8 @@ def school_objects(
             other_task=ProgrammeTask.objects.filter(section__programme=other_programme).order_by("pk")[0].pk,
             section=programme.sections.order_by("pk")[0].pk,
             other_section=other_programme.sections.order_by("pk")[0].pk,
+            incentive=incentive.pk,
+            training=training.pk,
         )
     invitation = invitation_create(
         email="new-teacher@a.test", role=Role.MENTOR, school=school, invited_by=curator

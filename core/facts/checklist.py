@@ -15,6 +15,7 @@ from django.db.models import Avg, Count, Q
 
 from core.acts.models import ActKind, LocalAct, SchoolProfile
 from core.acts.selectors import acts_in_force
+from core.incentives.models import Incentive, Training
 from core.pairs.models import Pair
 from core.pairs.selectors import running_on
 from core.people.models import BankEntry
@@ -29,6 +30,8 @@ class Result:
     state: str
     evidence: dict[str, Any] = field(default_factory=dict)
     hint: str = ""  # what the curator should do, and where
+    # An optional item («при наличии») whose rule found that it applies: it may not become «не применимо».
+    applies: bool = False
 
 
 def _act_evidence(act: LocalAct) -> dict[str, Any]:
@@ -127,6 +130,34 @@ def pairs_count(today: date) -> Result:
     )
 
 
+def incentives_act(today: date) -> Result:
+    """Item 7 (seed 002): «не применимо» only while no incentive is recorded; once mentors have been given
+    incentives, they need a regulating act in force — an incentives act or a supplementary agreement."""
+    given = Incentive.objects.filter(given_on__lte=today).count()
+    trained = Training.objects.filter(starts_on__lte=today).count()
+    kinds = [ActKind.INCENTIVES, ActKind.SUPPLEMENTARY]
+    act = acts_in_force(on=today, kinds=kinds).order_by("-date", "-pk").first()
+    counts = {"incentives": given, "trainings": trained}
+    if act is not None:
+        return Result(DONE, {**_act_evidence(act), **counts}, applies=True)
+    if not given:
+        return Result(NA, counts, "Поощрения наставникам не записаны — пункт не применяется.")
+    draft = LocalAct.objects.filter(kind__in=kinds, status=LocalAct.Status.DRAFT).order_by("-pk").first()
+    if draft is not None:
+        return Result(
+            PARTIAL,
+            {**_act_evidence(draft), **counts},
+            "Поощрения есть, акт о стимулировании не утверждён (номер, дата, «действует»).",
+            applies=True,
+        )
+    return Result(
+        NOT_DONE,
+        counts,
+        "Наставники поощрены, но нет действующего положения о стимулировании или дополнительного соглашения.",
+        applies=True,
+    )
+
+
 RULES: dict[str, Callable[[date], Result]] = {
     "site_section": site_section,
     "policy_act": _act_rule(ActKind.POLICY_TEACHERS, ActKind.POLICY_STUDENTS),
@@ -134,7 +165,7 @@ RULES: dict[str, Callable[[date], Result]] = {
     "curator_order": _act_rule(ActKind.ORDER_CURATOR),
     "pairs_order": pairs_order,
     "mentor_bank": mentor_bank,
-    "incentives_act": _act_rule(ActKind.INCENTIVES, optional=True),
+    "incentives_act": incentives_act,
     "programmes": programmes,
     "order_introduction": _act_rule(ActKind.ORDER_INTRODUCTION),
     "pairs_count": pairs_count,
@@ -186,7 +217,7 @@ def checklist_evaluate(items: Iterable[ChecklistItemSpec], today: date) -> dict[
         if rule is None:
             continue
         result = rule(today)
-        state = NA if item.optional and result.state != DONE else result.state
+        state = NA if item.optional and result.state != DONE and not result.applies else result.state
         results[item.code] = {
             "title": item.title,
             "state": state,
