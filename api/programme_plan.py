@@ -43,8 +43,11 @@ ERRORS = {
 class PlanTaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProgrammeTask
-        fields = ["id", "section", "position", "task", "due_date", "planned_result", "result"]
-        read_only_fields = ["result"]
+        fields = [
+            "id", "section", "position", "task", "due_date", "planned_result", "result", "term", "due_note", "note"
+        ]  # fmt: skip
+        # term, due_note and note come from the template the programme was created from
+        read_only_fields = ["result", "term", "due_note", "note"]
         extra_kwargs = {"section": {"read_only": True}, "position": {"read_only": True}}
 
 
@@ -53,8 +56,8 @@ class SectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProgrammeSection
-        fields = ["id", "position", "title", "tasks"]
-        extra_kwargs = {"position": {"read_only": True}}
+        fields = ["id", "position", "title", "note", "tasks"]
+        extra_kwargs = {"position": {"read_only": True}, "note": {"read_only": True}}
 
 
 class SectionInputSerializer(serializers.Serializer):

@@ -104,8 +104,8 @@ def school_demo_mentoring(
     """Pairs, programmes in every stage, meetings and questionnaires; False when the school has pairs."""
     from core.monitoring.models import SurveyResponse
     from core.pairs.models import Meeting, Pair, PairMember
-    from core.programmes.models import Programme, ProgrammeSection, ProgrammeTask
-    from core.programmes.templates import TEMPLATES
+    from core.programmes.models import Programme, ProgrammeTask
+    from core.programmes.templates import plan_from_template, template_for
     from tenants.catalogues import RoleModel
 
     if Pair.objects.exists() or not Person.objects.exists():
@@ -133,7 +133,7 @@ def school_demo_mentoring(
         ("teacher_student", mentors[0], kids[:1], 80, "running", "implementation", False),
         ("teacher_teacher", mentors[1], young[:1], 120, "running", "reflection", False),
         ("teacher_teacher", mentors[2], young[1:2], 40, "review", "design", False),
-        ("teacher_student", mentors[3], kids[1:3], 60, "approved", "preparatory", False),
+        ("teacher_student", mentors[3], kids[1:3], 60, "approved", "design", False),
         ("teacher_teacher", mentors[1], young[2:3], 300, "completed", "results", True),
     ]
     stages_done = 0
@@ -156,16 +156,15 @@ def school_demo_mentoring(
                                              starts_on=start, ends_on=start + timedelta(days=270),
                                              stage=stage, status=status,
                                              completed_on=pair.ended_on if status == "completed" else None)  # fmt: skip
-        for s_pos, (title, tasks) in enumerate(TEMPLATES[form_code]):
-            section = ProgrammeSection.objects.create(programme=programme, title=title, position=s_pos)
-            for t_pos, (task, planned) in enumerate(tasks):
-                due = start + timedelta(days=30 * (t_pos + 1 + s_pos))
-                done = status in ("running", "completed") and due < today and rng.random() < 0.7
-                ProgrammeTask.objects.create(
-                    section=section, task=task, planned_result=planned, position=t_pos, due_date=due,
-                    result=rng.choice(["full", "full", "partial", "exceeded"]) if done else "",
-                    mentor_assessment="Задание выполнено, наставляемый активен" if done else "",
-                )  # fmt: skip
+        plan_from_template(
+            programme=programme, template=template_for(form_code=form_code, role_model_id=pair.role_model_id)
+        )
+        for task in ProgrammeTask.objects.filter(section__programme=programme):
+            done = task.due_date is not None and task.due_date < today
+            if status in ("running", "completed") and done and rng.random() < 0.7:
+                task.result = rng.choice(["full", "full", "partial", "exceeded"])
+                task.mentor_assessment = "Задание выполнено, наставляемый активен"
+                task.save(update_fields=["result", "mentor_assessment"])
         if days > 50:
             kinds = ["intro", "planning", "regular", "regular"][: 1 + days // 40]
             last = pair.ended_on or today - timedelta(days=3 * seed % 20)

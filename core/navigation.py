@@ -113,6 +113,7 @@ REGION_MENU: tuple[Item | Group, ...] = (
         (
             Item("Муниципалитеты", "region-municipalities", region_staff),
             Item("Справочники", "region-catalogues", region_admin),
+            Item("Шаблоны программ", "region-programme-templates", region_admin),
             Item("Шаблоны документов", "region-document-templates", region_admin),
             Item("API", "api-docs", region_staff),
         ),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from regional import compliance_views, report_views, views
+from regional import compliance_views, programme_template_views, report_views, views
 
 urlpatterns = [
     path("", views.school_list, name="home"),
@@ -44,6 +44,16 @@ urlpatterns = [
     ),
     path("reports/<int:pk>/download.<str:fmt>", report_views.report_download, name="region-report-download"),
     path("catalogues/", views.catalogues, name="region-catalogues"),
+    path(
+        "programme-templates/",
+        programme_template_views.programme_templates,
+        name="region-programme-templates",
+    ),
+    path(
+        "programme-templates/<int:pk>/",
+        programme_template_views.programme_template,
+        name="region-programme-template",
+    ),
     path("municipalities/", views.municipality_list, name="region-municipalities"),
     path("municipalities/<int:pk>/", views.municipality_detail, name="region-municipality-detail"),
 ]

@@ -156,3 +156,62 @@ class SurveyTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ProgrammeTemplate(models.Model):
+    """A template of the personalised programme (ИПР), seed 003: sections of tasks a new programme starts from.
+
+    A pair gets the template marked for its role model, else the one marked for its form. Programmes copy
+    the sections and tasks when they are created, so editing or archiving a template never changes them.
+    """
+
+    name = models.CharField(_("название"), max_length=300)
+    heading = models.CharField(_("форма и ролевая модель (как в шаблоне)"), max_length=500, blank=True)
+    note = models.TextField(_("примечания к шаблону"), blank=True)
+    form_codes = ArrayField(
+        models.CharField(max_length=40), default=list, blank=True, verbose_name=_("для форм наставничества")
+    )
+    role_models = models.ManyToManyField(
+        RoleModel, blank=True, related_name="programme_templates", verbose_name=_("для ролевых моделей")
+    )
+    source = models.CharField(_("источник"), max_length=300, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    archived = models.BooleanField(_("в архиве"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["archived", "position", "pk"]
+        verbose_name = _("шаблон программы")
+        verbose_name_plural = _("шаблоны программ")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgrammeTemplateSection(models.Model):
+    template = models.ForeignKey(ProgrammeTemplate, on_delete=models.CASCADE, related_name="sections")
+    title = models.CharField(_("раздел"), max_length=300)
+    note = models.TextField(_("примечание к разделу"), blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgrammeTemplateTask(models.Model):
+    section = models.ForeignKey(ProgrammeTemplateSection, on_delete=models.CASCADE, related_name="tasks")
+    task = models.CharField(_("проект, задание"), max_length=500)
+    # The text of the «Срок» column («в течение первого месяца», «1 четверть»); seed 003 leaves it blank.
+    term = models.CharField(_("срок"), max_length=100, blank=True)
+    planned_result = models.CharField(_("планируемый результат"), max_length=500, blank=True)
+    note = models.TextField(_("примечание к заданию"), blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.task

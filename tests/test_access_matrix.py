@@ -29,7 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from regional.models import ChecklistTemplate, InspectionRound, ReportRun, ReportTemplate
-from tenants.catalogues import SurveyTemplate
+from tenants.catalogues import ProgrammeTemplate, SurveyTemplate
 from tenants.models import OnboardingBatch, Role
 from tenants.services import invitation_create
 from tests.objects import SchoolObjects, school_objects
@@ -165,6 +165,8 @@ REGION_ACCESS: dict[str, Rule] = {
         own=ADMIN, params=lambda ids: ({"pk": ids.region["report"], "fmt": "csv"}, None)
     ),
     "region-catalogues": Rule(own=ADMIN),
+    "region-programme-templates": Rule(own=ADMIN),
+    "region-programme-template": Rule(own=ADMIN, params=_pk("programme_template")),
     "region-municipalities": Rule(own=REGION),
     "region-municipality-detail": Rule(own=ADMIN, params=_pk("municipality")),
     "invitation_accept": Rule(own=EVERYONE, open=True, params=_fixed(token="not-a-token")),
@@ -397,6 +399,7 @@ def _region_ids(world: Any) -> Ids:
             "batch": batch.pk,
             "invitation": invitation.pk,
             "municipality": world.m1.pk,
+            "programme_template": ProgrammeTemplate.objects.order_by("pk").values_list("pk", flat=True)[0],
         }
     )
 

@@ -181,7 +181,7 @@ def test_work_on_a_suspended_pair_is_refused_on_pages_and_in_the_api(host_client
     with schema_context(world.school_a.schema_name):
         assert not Meeting.objects.exists() and not SurveyResponse.objects.exists()
         assert list(Programme.objects.values_list("pair_id", "status", "stage")) == [
-            (other.pk, "review", "preparatory")
+            (other.pk, "review", "design")  # sent for review: «проектировочный» (seed 001 stages)
         ]
         task.refresh_from_db()
         assert task.result == ""

@@ -49,6 +49,8 @@ class Programme(models.Model):
 class ProgrammeSection(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="sections")
     title = models.CharField(max_length=300)
+    # Copied from the template: seed 003's «Данный раздел заполняется исключительно для вновь принятых педагогов».
+    note = models.TextField(_("примечание к разделу"), blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -68,6 +70,11 @@ class ProgrammeTask(models.Model):
     section = models.ForeignKey(ProgrammeSection, on_delete=models.CASCADE, related_name="tasks")
     task = models.CharField(_("проект, задание"), max_length=500)
     due_date = models.DateField(_("срок"), null=True, blank=True)
+    # The template's «Срок» text the deadline was computed from, and why a deadline is only a placeholder
+    # («срок не распознан — поставлено окончание программы»), shown next to the date until someone sets it.
+    term = models.CharField(_("срок по шаблону"), max_length=100, blank=True)
+    due_note = models.CharField(_("примечание к сроку"), max_length=300, blank=True)
+    note = models.TextField(_("примечание к заданию"), blank=True)
     planned_result = models.CharField(_("планируемый результат"), max_length=500, blank=True)
     result = models.CharField(_("фактический результат"), max_length=20, choices=Result.choices, blank=True)
     result_text = models.TextField(_("фактический результат (описание)"), blank=True)

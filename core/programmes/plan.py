@@ -185,6 +185,8 @@ def task_edit(
         )
     if "due_date" in data:
         task_deadline_check(programme=programme, due_date=data["due_date"])
+        if data["due_date"] != task.due_date:
+            task.due_note = ""  # someone chose the date: the template's «срок не распознан» no longer applies
         task.due_date = data["due_date"]
     target = data.get("section") or old_section
     if isinstance(target, int):

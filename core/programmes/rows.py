@@ -16,6 +16,7 @@ from core.partials import is_htmx
 from core.programmes.models import Programme, ProgrammeTask
 from core.programmes.plan import EDITABLE, EDITORS, REOPENABLE
 from core.programmes.services import MOVES
+from core.programmes.stages import stages_allowed
 
 FILLERS = ("staff", "mentor")
 CLOSED = (Programme.Status.COMPLETED, Programme.Status.TERMINATED)
@@ -47,7 +48,7 @@ def programme_context(programme: Programme, role: str) -> dict[str, Any]:
         "sections": programme.sections.prefetch_related("tasks"),
         "moves": moves,
         "results": ProgrammeTask.Result.choices,
-        "stages": Programme.Stage.choices,
+        "stages": stages_allowed(programme.status),  # seed 001: the stage follows the lifecycle
         "can_fill": role in FILLERS and programme.status not in CLOSED,
         "can_plan": role in EDITORS and programme.status in EDITABLE + REOPENABLE,
         "reopens": programme.status in REOPENABLE,

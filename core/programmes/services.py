@@ -1,7 +1,7 @@
 """Personalised programmes: created from the form's template, checked dates, a lifecycle with roles."""
 
 import io
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -15,9 +15,10 @@ from core.documents.render import ru_date
 from core.notifications.services import programme_status_notify
 from core.pairs.models import Pair, PairMember
 from core.pairs.services import pair_require_working
-from core.programmes.models import Programme, ProgrammeSection, ProgrammeTask
+from core.programmes.models import Programme, ProgrammeTask
 from core.programmes.plan import task_deadline_check, version_freeze
-from core.programmes.templates import TEMPLATES
+from core.programmes.stages import stage_check, stage_fit
+from core.programmes.templates import plan_from_template, template_for
 from tenants.models import School, User
 
 Status = Programme.Status
@@ -36,13 +37,6 @@ MOVES: dict[tuple[str, str], set[str]] = {
     (Status.RUNNING, Status.TERMINATED): {"staff"},
     (Status.REVISION, Status.TERMINATED): {"staff"},
 }
-
-
-def template_deadlines(*, starts_on: date, ends_on: date, count: int) -> list[date]:
-    """Seed 003's templates leave «Срок» blank: task i of n falls due at (i+1)/n of the programme's term,
-    so every task has a date within the programme and overdue tasks can be counted."""
-    span = (ends_on - starts_on).days
-    return [starts_on + timedelta(days=span * (i + 1) // count) for i in range(count)]
 
 
 def programme_dates_check(*, starts_on: date, ends_on: date, extended: bool) -> None:
@@ -70,18 +64,10 @@ def programme_create(*, pair: Pair, starts_on: date, ends_on: date, actor: User 
         starts_on=starts_on,
         ends_on=ends_on,
     )
-    template = TEMPLATES.get(pair.form_code, TEMPLATES["teacher_teacher"])
-    deadlines = iter(
-        template_deadlines(
-            starts_on=starts_on, ends_on=ends_on, count=sum(len(tasks) for _title, tasks in template) or 1
-        )
+    # With no template for the pair's form and role model the plan starts empty: the mentor writes it.
+    plan_from_template(
+        programme=programme, template=template_for(form_code=pair.form_code, role_model_id=pair.role_model_id)
     )
-    for s_pos, (section_title, tasks) in enumerate(template):
-        section = ProgrammeSection.objects.create(programme=programme, title=section_title, position=s_pos)
-        for t_pos, (task, planned) in enumerate(tasks):
-            ProgrammeTask.objects.create(
-                section=section, task=task, planned_result=planned, position=t_pos, due_date=next(deadlines)
-            )
     audit_log(actor=actor, action="create", obj=programme)
     return programme
 
@@ -109,8 +95,16 @@ def programme_move(*, programme: Programme, to: str, role: str | None, actor: Us
             programme.status, programme.resume_status = programme.resume_status, ""
     if to in (Status.COMPLETED, Status.TERMINATED):
         programme.completed_on = timezone.localdate()  # the actual day, which «completed by D» reads
-    programme.save(update_fields=["status", "approved_at", "approved_by_id", "completed_on", "resume_status"])
-    entry = audit_log(actor=actor, action="status", obj=programme, changes={"status": [old, to]})
+    old_stage = programme.stage
+    # seed 001: the stage follows the status
+    programme.stage = stage_fit(stage=programme.stage, status=programme.status)
+    programme.save(
+        update_fields=["status", "stage", "approved_at", "approved_by_id", "completed_on", "resume_status"]
+    )
+    changes: dict[str, Any] = {"status": [old, to]}
+    if programme.stage != old_stage:
+        changes["stage"] = [old_stage, programme.stage]
+    entry = audit_log(actor=actor, action="status", obj=programme, changes=changes)
     programme_status_notify(
         programme=programme, old=old, to=to, actor_id=actor.pk if actor else None, event=entry.pk
     )
@@ -127,6 +121,9 @@ def programme_update(
     extended = bool(data.get("extended", programme.extended))
     starts_on, ends_on = data.get("starts_on", programme.starts_on), data.get("ends_on", programme.ends_on)
     programme_dates_check(starts_on=starts_on, ends_on=ends_on, extended=extended)
+    stage = data.get("stage", programme.stage)
+    if stage != programme.stage:
+        stage_check(stage=stage, status=programme.status)
     outside = (
         ProgrammeTask.objects.filter(section__programme=programme, due_date__isnull=False)
         .exclude(due_date__range=(starts_on, ends_on))
@@ -137,7 +134,7 @@ def programme_update(
             {"ends_on": f"Сроки заданий ({outside}) выйдут за новые даты программы: сначала перенесите их."}
         )
     programme.starts_on, programme.ends_on, programme.extended = starts_on, ends_on, extended
-    programme.stage = data.get("stage", programme.stage)
+    programme.stage = stage
     programme.save()
     audit_log(
         actor=actor,
@@ -160,6 +157,7 @@ def task_fill(
     pair_require_working(task.section.programme.pair, on=timezone.localdate(), what="заполнять программу")
     if "due_date" in data and data["due_date"] != task.due_date:
         task_deadline_check(programme=task.section.programme, due_date=data["due_date"])
+        task.due_note = ""  # the date is chosen now, not guessed from the template's term
     for field in ("due_date", "result", "result_text", "mentor_assessment"):
         if field in data:
             setattr(task, field, data[field])

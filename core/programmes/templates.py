@@ -1,60 +1,60 @@
-"""Starting content of a personalised programme per form of mentoring (seed 003, ИПР templates)."""
+"""Which template a new programme starts from, and the copy of it the programme keeps.
 
-STUDENT = [
-    ("Раздел 1. Анализ трудностей и способы их преодоления", [
-        ("Провести диагностическую беседу с наставником для уточнения приоритетных направлений развития",
-         "Определены трудности и направления развития"),
-        ("Разработать меры по преодолению трудностей (в учёбе, развитии личностных компетенций и др.)",
-         "Разработаны меры преодоления трудностей"),
-    ]),
-    ("Раздел 2. Направления развития ученика", [
-        ("Перенять успешный опыт наставника по подготовке домашних заданий и контрольных работ",
-         "Освоены приёмы подготовки"),
-        ("Сформировать правила поведения на уроке и в общественной деятельности для повышения результативности",
-         "Сформировано понимание, как повысить результативность"),
-        ("Освоить эффективные подходы к планированию учебной деятельности", "Освоены навыки планирования"),
-    ]),
-]  # fmt: skip
+Templates are the region's reference data (``tenants.catalogues.ProgrammeTemplate``, seeded word for word from
+seed 003 and edited on the region's templates page). A pair gets the active template marked for its role
+model, else the one marked for its form — so «учитель – ученик» with the role model «педагог – неуспевающий
+ученик» gets seed 003's «Работодатель\\педагог – ученик» plan, not the peers' one. The programme copies sections
+and tasks, so a later change to the template (or its archiving) never changes a programme already made.
+"""
 
-TEACHER = [
-    ("Раздел 1. Анализ профессиональных трудностей и способы их преодоления", [
-        ("Провести диагностическую беседу с наставником для уточнения приоритетных направлений развития",
-         "Определён перечень дефицитных компетенций"),
-        ("Разработать меры по преодолению профессиональных трудностей", "Разработаны меры преодоления трудностей"),
-    ]),
-    ("Раздел 2. Вхождение в должность", [
-        ("Познакомиться с ОО, её особенностями и направлениями работы", "Осуществлено знакомство с работой ОО"),
-        ("Познакомиться с коллективом и наладить взаимодействие с ним", "Налажено взаимодействие с коллективом"),
-        ("Изучить методику построения результативного учебного процесса", "Организован результативный учебный процесс"),
-    ]),
-    ("Раздел 3. Направления профессионального развития", [
-        ("Изучить психологические и возрастные особенности учащихся", "Изучены особенности учащихся"),
-        ("Освоить успешный опыт учебно-методической работы (технологические карты уроков)",
-         "Составлены технологические карты уроков"),
-        ("Посетить уроки опытных педагогов", "Посещены и проанализированы уроки"),
-    ]),
-]  # fmt: skip
+from core.programmes.models import Programme, ProgrammeSection, ProgrammeTask
+from core.programmes.terms import spread_deadlines, term_deadline
+from tenants.catalogues import ProgrammeTemplate
 
-EMPLOYER = [
-    ("Раздел 1. Анализ трудностей и способы их преодоления", [
-        ("Провести диагностическую беседу с наставником для уточнения приоритетных направлений развития",
-         "Определён перечень дефицитных компетенций"),
-    ]),
-    ("Раздел 2. Направления развития", [
-        ("Освоить эффективные подходы к планированию своей деятельности", "Освоены подходы к планированию"),
-        ("Развить коммуникативные компетенции", "Развиты коммуникативные компетенции"),
-        ("Познакомиться с профессией наставника и предприятием", "Проведены профпробы, экскурсии"),
-    ]),
-]  # fmt: skip
 
-TEMPLATES = {
-    "student_student": STUDENT,
-    "teacher_student": STUDENT,
-    "student_pupil": STUDENT,
-    "teacher_teacher": TEACHER,
-    "head_teacher": TEACHER,
-    "lecturer_teacher": TEACHER,
-    "partner_teacher": TEACHER,
-    "employer_student": EMPLOYER,
-    "employer_college": EMPLOYER,
-}
+def template_for(*, form_code: str, role_model_id: int | None) -> ProgrammeTemplate | None:
+    active = ProgrammeTemplate.objects.filter(archived=False).order_by("position", "pk")
+    if role_model_id:
+        by_role = active.filter(role_models=role_model_id).first()
+        if by_role is not None:
+            return by_role
+    return active.filter(form_codes__contains=[form_code]).first()
+
+
+def plan_from_template(*, programme: Programme, template: ProgrammeTemplate | None) -> int:
+    """Copy the template's sections and tasks into the programme, with deadlines; returns the task count.
+
+    A task whose template names a term gets the date that term means for this programme (core.programmes.
+    terms); tasks without a term are spread over the programme in plan order.
+    """
+    if template is None:
+        return 0
+    sections = list(template.sections.prefetch_related("tasks").order_by("position", "pk"))
+    rows = [(section, task) for section in sections for task in section.tasks.all()]
+    spread = iter(
+        spread_deadlines(starts_on=programme.starts_on, ends_on=programme.ends_on, count=len(rows) or 1)
+    )
+    created = 0
+    for s_pos, section in enumerate(sections):
+        copy = ProgrammeSection.objects.create(
+            programme=programme, title=section.title, note=section.note, position=s_pos
+        )
+        for t_pos, task in enumerate(section.tasks.all()):
+            slot = next(spread)  # consumed by every task, so the spread follows the plan's order
+            if task.term.strip():
+                deadline = term_deadline(task.term, starts_on=programme.starts_on, ends_on=programme.ends_on)
+                due, due_note = deadline.due, deadline.note
+            else:
+                due, due_note = slot, ""
+            ProgrammeTask.objects.create(
+                section=copy,
+                task=task.task,
+                term=task.term,
+                planned_result=task.planned_result,
+                note=task.note,
+                due_date=due,
+                due_note=due_note,
+                position=t_pos,
+            )
+            created += 1
+    return created
