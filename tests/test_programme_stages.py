@@ -76,7 +76,7 @@ def test_the_stage_moves_with_the_status(host_client, world):
 
 def test_the_data_migration_fixes_inconsistent_rows(host_client, world):
     _curator, _pair, programme = _pair_with_programme(host_client, world)
-    migration = importlib.import_module("core.migrations.0012_programme_stage_follows_status")
+    migration = importlib.import_module("core.migrations.0013_programme_stage_follows_status")
     with schema_context(world.school_a.schema_name):
         Programme.objects.filter(pk=programme.pk).update(status="draft", stage="results")
         migration.fit(django_apps, None)

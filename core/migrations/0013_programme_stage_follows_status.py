@@ -27,6 +27,6 @@ def fit(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0011_programme_template_notes")]
+    dependencies = [("core", "0012_programme_template_notes")]
 
     operations = [migrations.RunPython(fit, migrations.RunPython.noop)]

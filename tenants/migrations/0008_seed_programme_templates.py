@@ -349,7 +349,7 @@ def unseed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tenants", "0006_programme_templates"),
+        ("tenants", "0007_programme_templates"),
         ("regional", "0016_catalogues_to_tenants"),  # the role models seeded by regional 0005 exist
     ]
 
