@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.permissions import IsRegionalAdmin, IsRegionalStaff, RegionalStaffReadsAdminWrites
+from api.permissions import IsRegionalAdmin, RegionalStaffReadsAdminWrites
 from api.serializers import (
     BatchSerializer,
     BatchUploadInputSerializer,
@@ -29,9 +29,7 @@ from api.serializers import (
     SchoolSerializer,
 )
 from core.dates import EARLIEST, LATEST
-from regional.checklist.rules import STATE_LABELS
-from regional.compliance import compliance_filtered
-from regional.models import ReportRun, SchoolSnapshot
+from regional.models import ReportRun
 from regional.reports import report_csv, report_json, report_start
 from regional.selectors import municipalities_for_user, school_get_for_user, school_list_filtered
 from tenants.models import Invitation, Municipality, OnboardingBatch, School, User
@@ -216,44 +214,6 @@ class RegionInvitationResendApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         invitation = invitation_resend(invitation=get_object_or_404(Invitation, pk=pk), actor=_actor(request))
         return Response(InvitationSerializer(invitation).data)
-
-
-class SnapshotSerializer(serializers.ModelSerializer):
-    school_name = serializers.CharField(source="school.short_name")
-
-    class Meta:
-        model = SchoolSnapshot
-        fields = [
-            "school",
-            "school_name",
-            "municipality_id",
-            "school_kind",
-            "template_version",
-            "percent",
-            "done",
-            "applicable",
-            "items",
-            "counts",
-            "computed_at",
-        ]
-
-
-class ComplianceListApi(generics.ListAPIView):
-    """The compliance view as data: snapshot rows the caller may see (an inspector: own municipality)."""
-
-    permission_classes = [IsRegionalStaff]
-    serializer_class = SnapshotSerializer
-
-    def get_queryset(self) -> QuerySet[SchoolSnapshot]:
-        params = self.request.query_params
-        municipality = params.get("municipality", "")
-        return compliance_filtered(
-            user=self.request.user,
-            municipality_id=int(municipality) if municipality.isdigit() else None,
-            kind=params.get("kind", "") if params.get("kind", "") in School.Kind.values else "",
-            item=params.get("item", ""),
-            state=params.get("state", "") if params.get("state", "") in STATE_LABELS else "",
-        )
 
 
 class ReportStartSerializer(serializers.Serializer):

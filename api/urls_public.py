@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api import onboarding
+from api import compliance, onboarding
 from api.urls_common import common_patterns
 
 urlpatterns = [
@@ -19,7 +19,7 @@ urlpatterns = [
     ),
     path("reports/", onboarding.ReportListApi.as_view(), name="api-reports"),
     path("reports/<int:pk>/", onboarding.ReportDetailApi.as_view(), name="api-report"),
-    path("compliance/", onboarding.ComplianceListApi.as_view(), name="api-compliance"),
+    path("compliance/", compliance.ComplianceListApi.as_view(), name="api-compliance"),
     path("invitations/", onboarding.RegionInvitationCreateApi.as_view(), name="api-invitations"),
     path(
         "invitations/<int:pk>/resend/",

@@ -4,40 +4,38 @@ A school is never left out because it has no snapshot row yet or has entered not
 «нет данных», counted in the number of schools, and its applicable items count as not done in the totals.
 """
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.core.exceptions import BadRequest
+from django.db.models import (
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from core.dates import EARLIEST, LATEST
 from core.facts import DONE, PARTIAL
+from regional.checklist.history import end_of
 from regional.checklist.snapshots import checklist_current
-from regional.models import SchoolSnapshot
+from regional.models import SchoolSnapshotVersion
 from tenants.models import Municipality, School
 from tenants.selectors import AnyUser, user_inspected_municipality_ids, user_is_regional_admin
 
 NO_DATA = "нет данных"
-
-
-def snapshots_visible_to(user: AnyUser) -> QuerySet[SchoolSnapshot]:
-    snapshots = SchoolSnapshot.objects.filter(active=True)  # archived schools are hidden
-    if user_is_regional_admin(user):
-        return snapshots
-    return snapshots.filter(municipality_id__in=user_inspected_municipality_ids(user))
-
-
-def compliance_filtered(
-    *, user: AnyUser, municipality_id: int | None = None, kind: str = "", item: str = "", state: str = ""
-) -> QuerySet[SchoolSnapshot]:
-    """Snapshot rows as data (the API); provisioning writes one for every school, the repair job the rest."""
-    snapshots = snapshots_visible_to(user)
-    if municipality_id:
-        snapshots = snapshots.filter(municipality_id=municipality_id)
-    if kind:
-        snapshots = snapshots.filter(school_kind=kind)
-    if item in _item_codes() and state:
-        snapshots = snapshots.filter(**{f"items__{item}__state": state})
-    return snapshots.select_related("school").order_by("percent", "school__short_name")
+_RUSSIAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 
 
 def _item_codes() -> set[str]:
@@ -52,6 +50,64 @@ def schools_in_picture(user: AnyUser) -> QuerySet[School]:
     return schools.filter(municipality_id__in=user_inspected_municipality_ids(user))
 
 
+def compliance_on(raw: str | None) -> date | None:
+    """``?on=`` of the region view: None (empty, or today) for the live snapshots, else a past date.
+
+    Typed as ДД.ММ.ГГГГ or sent by the date picker as ГГГГ-ММ-ДД. An impossible date, one outside the
+    years the system computes for, or one still to come is refused (BadRequest: a Russian 400), never
+    silently shown as today.
+    """
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    russian = _RUSSIAN_DATE.fullmatch(raw)
+    iso = f"{russian[3]}-{int(russian[2]):02d}-{int(russian[1]):02d}" if russian else raw
+    try:
+        value = date.fromisoformat(iso)
+    except ValueError:
+        raise BadRequest(
+            f"Даты «{raw[:40]}» не существует или она записана не в формате ДД.ММ.ГГГГ."
+        ) from None
+    if not EARLIEST <= value <= LATEST:
+        raise BadRequest(f"Дата должна быть между {EARLIEST:%d.%m.%Y} и {LATEST:%d.%m.%Y}.")
+    today = timezone.localdate()
+    if value > today:
+        raise BadRequest(
+            f"{value:%d.%m.%Y} ещё не наступило: данные есть по сегодняшний день ({today:%d.%m.%Y})."
+        )
+    return None if value == today else value
+
+
+def _snapshot_fields(on: date | None) -> dict[str, Any]:
+    """The ``snap_*`` figures of each school: its live snapshot, or the dated version in force on ``on``."""
+    if on is None:
+        return {
+            "snap_percent": F("snapshot__percent"),
+            "snap_done": F("snapshot__done"),
+            "snap_applicable": F("snapshot__applicable"),
+            "snap_template_version": F("snapshot__template_version"),
+            "snap_items": F("snapshot__items"),
+            "snap_counts": F("snapshot__counts"),
+            "snap_computed_at": F("snapshot__computed_at"),
+        }
+    version = SchoolSnapshotVersion.objects.filter(school=OuterRef("pk"), valid_from__lt=end_of(on)).order_by(
+        "-valid_from"
+    )  # one index probe a school: (school, -valid_from)
+
+    def field(name: str, output: Any) -> Subquery:
+        return Subquery(version.values(name)[:1], output_field=output)
+
+    return {
+        "snap_percent": field("percent", IntegerField()),
+        "snap_done": field("done", IntegerField()),
+        "snap_applicable": field("applicable", IntegerField()),
+        "snap_template_version": field("template_version", IntegerField()),
+        "snap_items": field("items", JSONField()),
+        "snap_counts": field("counts", JSONField()),
+        "snap_computed_at": field("valid_from", DateTimeField()),
+    }
+
+
 def compliance_schools(
     *,
     user: AnyUser,
@@ -60,23 +116,25 @@ def compliance_schools(
     item: str = "",
     state: str = "",
     columns: list[Any] | None = None,
+    on: date | None = None,
 ) -> QuerySet[School]:
-    """Every school in the picture with its snapshot's figures (``snap_*``, None where it has no row)."""
+    """Every school in the picture with its snapshot's figures (``snap_*``, None where it has no row).
+
+    With ``on`` (a past date): the schools that existed by the end of that day, each with the version of
+    its snapshot in force then (from the dated history), so the view «по состоянию на» comes from data.
+    """
     schools = schools_in_picture(user)
     if municipality_id:
         schools = schools.filter(municipality_id=municipality_id)
     if kind:
         schools = schools.filter(kind=kind)
+    if on is not None:
+        schools = schools.filter(created_at__lt=end_of(on))
+    schools = schools.annotate(**_snapshot_fields(on))
     codes = {c.code for c in columns} if columns is not None else _item_codes()
     if item in codes and state:
-        schools = schools.filter(**{f"snapshot__items__{item}__state": state})
-    return schools.annotate(
-        snap_percent=F("snapshot__percent"),
-        snap_done=F("snapshot__done"),
-        snap_items=F("snapshot__items"),
-        snap_counts=F("snapshot__counts"),
-        snap_computed_at=F("snapshot__computed_at"),
-    ).order_by(F("snapshot__percent").asc(nulls_first=True), "short_name")
+        schools = schools.filter(**{f"snap_items__{item}__state": state})
+    return schools.order_by(F("snap_percent").asc(nulls_first=True), "short_name")
 
 
 def entered_nothing(items: dict[str, Any] | None, counts: dict[str, Any] | None) -> bool:
@@ -114,9 +172,9 @@ def compliance_totals(
     default = _default_applicable(columns)
     aggregates = {
         "n": Count("pk"),
-        "d": Sum(Coalesce("snapshot__done", Value(0))),
-        "a": Sum(Coalesce("snapshot__applicable", Value(default))),
-        "missing": Count("pk", filter=Q(snapshot__isnull=True)),
+        "d": Sum(Coalesce("snap_done", Value(0))),
+        "a": Sum(Coalesce("snap_applicable", Value(default))),
+        "missing": Count("pk", filter=Q(snap_computed_at__isnull=True)),
     }
     schools = schools.order_by()
     region = schools.aggregate(**aggregates)

@@ -6,17 +6,21 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
+from regional.checklist.history import end_of
 from regional.checklist.rules import STATE_LABELS
 from regional.checklist.snapshots import EXTRA_RULE_TITLES, checklist_publish
 from regional.compliance import (
     NO_DATA,
     checklist_columns,
+    compliance_on,
     compliance_schools,
     compliance_totals,
     entered_nothing,
@@ -32,7 +36,7 @@ from regional.rounds import (
     rounds_visible_to,
     verdict_set,
 )
-from regional.selectors import municipalities_for_user, school_get_for_user
+from regional.selectors import municipalities_for_user, school_get_for_user, snapshots_on
 from tenants.context import request_user
 from tenants.models import School
 from tenants.selectors import user_is_regional_admin
@@ -67,34 +71,34 @@ def _percent_label(school: School) -> str:
 
 @require_GET
 def compliance(request: HttpRequest) -> HttpResponse:
+    """The region (or an ИМЦ's municipality) × checklist items, today or «по состоянию на» a past date."""
     filters = _filters(request)
+    on = compliance_on(request.GET.get("on"))  # an impossible or future date: a Russian 400
     columns = checklist_columns()  # once per request: the filters and totals take it from here
-    schools = compliance_schools(user=request.user, columns=columns, **filters)
+    schools = compliance_schools(user=request.user, columns=columns, on=on, **filters)
     region, by_municipality = compliance_totals(schools, columns=columns)
     paginator = Paginator(schools, 50)
     paginator.__dict__["count"] = region.schools  # known from the totals query: no second COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
-    # Classes and marks are chosen here, not in the template: 400 cells of {% if %} chains cost more than the query.
-    rows = [
-        (
-            s,
-            _percent_label(s),
-            [
-                (f"{c.title}: {STATE_LABELS.get(st, NO_DATA)}", *CELL.get(st, CELL[""]))
-                for c in columns
-                for st in [(s.snap_items or {}).get(c.code, {}).get("state", "")]
-            ],
-        )
-        for s in page.object_list
-    ]
+    # Each row's cells are rendered here into one safe string: 50 rows × items of template loops cost
+    # more than the query (bench_region). Names and titles are escaped by format_html.
+    fragments: dict[tuple[str, str], str] = {}
+    rows = [(s, _percent_label(s), _cells(s, columns, fragments)) for s in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
+    today_query = query.copy()
+    today_query.pop("on", None)
+    municipality_query = QueryDict(mutable=True)
+    if on is not None:
+        municipality_query["on"] = f"{on:%d.%m.%Y}"
     return render(
         request,
         "region/compliance.html",
         {
             "page": page,
             "rows": rows,
+            "on": on,
+            "as_of": on or timezone.localdate(),
             "is_admin": user_is_regional_admin(request.user),
             "version": columns[0].template.version if columns else 0,
             "extra_rules": [
@@ -110,15 +114,38 @@ def compliance(request: HttpRequest) -> HttpResponse:
             "kinds": School.Kind.choices,
             "states": STATE_LABELS.items(),
             "query": query.urlencode(),
+            "on_query": municipality_query.urlencode(),
+            "today_query": today_query.urlencode(),
         },
     )
+
+
+def _cells(school: School, columns: list[Any], fragments: dict[tuple[str, str], str]) -> SafeString:
+    """A row's item cells as one safe string; each (item, state) cell is escaped once per request."""
+    items = school.snap_items or {}  # type: ignore[attr-defined]
+    html = []
+    for c in columns:
+        state = items.get(c.code, {}).get("state", "")
+        key = (c.code, state)
+        if key not in fragments:
+            css, mark = CELL.get(state, CELL[""])
+            fragments[key] = format_html(
+                '<td class="text-center {}" title="{}: {}">{}</td>',
+                css,
+                c.title,
+                STATE_LABELS.get(state, NO_DATA),
+                mark,
+            )
+        html.append(fragments[key])
+    return mark_safe("".join(html))  # noqa: S308 - every fragment was built by format_html
 
 
 @require_GET
 def compliance_xlsx(request: HttpRequest) -> HttpResponse:
     """Exactly what the page shows (all pages), as XLSX."""
+    on = compliance_on(request.GET.get("on"))
     columns = checklist_columns()
-    schools = compliance_schools(user=request.user, columns=columns, **_filters(request))
+    schools = compliance_schools(user=request.user, columns=columns, on=on, **_filters(request))
     rows = (
         [s.short_name, s.inn, _percent_label(s)]
         + [
@@ -134,22 +161,36 @@ def compliance_xlsx(request: HttpRequest) -> HttpResponse:
         rows=rows,
     )
     response = HttpResponse(content, content_type=XLSX)
-    name = f"Чек-лист_наставничества_{timezone.localdate():%d.%m.%Y}.xlsx"
+    name = f"Чек-лист_наставничества_{on or timezone.localdate():%d.%m.%Y}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name) or ""
     return response
 
 
 @require_GET
 def school_checklist(request: HttpRequest, pk: int) -> HttpResponse:
+    """A school's items with evidence and the ИМЦ's verdicts; with ?on= as they stood at the end of that day."""
     school = school_get_for_user(user=request.user, pk=pk)
-    snapshot = SchoolSnapshot.objects.filter(school=school).first()
-    verdicts = {
-        v.item_code: v for v in InspectionVerdict.objects.filter(school=school).order_by("decided_at")
-    }
+    on = compliance_on(request.GET.get("on"))
+    verdicts = InspectionVerdict.objects.filter(school=school).order_by("decided_at")
+    snapshot: Any
+    if on is None:
+        snapshot = SchoolSnapshot.objects.filter(school=school).first()
+    else:
+        snapshot = snapshots_on(on, school_ids=[school.pk]).first()
+        if snapshot is not None:
+            snapshot.computed_at = snapshot.valid_from  # the version's start: when the school's data read so
+        verdicts = verdicts.filter(decided_at__lt=end_of(on))
     return render(
         request,
         "region/school_checklist.html",
-        {"school": school, "snapshot": snapshot, "columns": checklist_columns(), "verdicts": verdicts},
+        {
+            "school": school,
+            "snapshot": snapshot,
+            "columns": checklist_columns(),
+            "verdicts": {v.item_code: v for v in verdicts},
+            "on": on,
+            "as_of": on or timezone.localdate(),
+        },
     )
 
 

@@ -14,15 +14,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.cell_range import CellRange
 
-from core.facts.indicators import school_report_values
+from core.facts.indicators import schools_report_values
 from regional.checklist.history import snapshots_on
-from regional.exporting import _append
+from regional.exporting import BOLD, HEADING, xlsx_bytes, xlsx_cells
 from regional.models import ReportRow, ReportRun
 from regional.notifications import export_notify
 from tenants.catalogues import EndReason
@@ -88,7 +87,7 @@ def _compliance(run: ReportRun, school_ids: list[int]) -> dict[int, int | None]:
 
 
 def report_batch(*, run_id: int, school_ids: list[int]) -> int:
-    """Compute and store the rows of a batch of schools, each in its own schema; returns rows stored.
+    """Compute and store the rows of a batch of schools, each from its own schema; returns rows stored.
 
     Idempotent: schools that already have a row are skipped (a redelivered message after a lost worker
     redoes only what is missing) and the unique (run, school) constraint makes a race harmless. A school
@@ -108,24 +107,25 @@ def report_batch(*, run_id: int, school_ids: list[int]) -> int:
     )
     early = list(EndReason.objects.filter(early=True).values_list("code", flat=True))
     compliance = _compliance(run, [s.pk for s in schools])
+    # One statement per chunk of schools (schema-qualified sub-selects joined by UNION ALL), not per school.
+    values, _failed = schools_report_values(
+        schemas=[s.schema_name for s in schools], on=run.on, early_end_codes=early
+    )
     rows, failed = [], []
     for school in schools:
-        try:
-            # A savepoint, so one school's failure leaves the connection usable for the next school.
-            with schema_context(school.schema_name), transaction.atomic():
-                values = school_report_values(on=run.on, early_end_codes=early)
-        except DatabaseError:
-            logger.exception("report %s: school %s failed", run.pk, school.schema_name)
+        if school.schema_name not in values:
+            logger.error("report %s: school %s failed", run.pk, school.schema_name)
             failed.append(school)
             continue
-        values["compliance"] = compliance.get(school.pk)
+        figures = values[school.schema_name]
+        figures["compliance"] = compliance.get(school.pk)
         rows.append(
             ReportRow(
                 run=run,
                 school=school,
                 title=school.short_name,
                 municipality=school.municipality.name,
-                values=values,
+                values=figures,
             )
         )
     ReportRow.objects.bulk_create(rows, ignore_conflicts=True)
@@ -202,7 +202,12 @@ def _pct(num: int, den: int) -> float | None:
 
 def report_table(run: ReportRun) -> list[dict[str, Any]]:
     """Rows in the customary order: municipality, then school, with «Итого» per municipality and region."""
-    rows = list(ReportRow.objects.filter(run=run).order_by("municipality", "title", "school_id"))
+    # Plain tuples, not model instances: a region's 2,000 rows cost no more than their JSON.
+    rows = (
+        ReportRow.objects.filter(run=run)
+        .order_by("municipality", "title", "school_id")
+        .values_list("municipality", "title", "values")
+    )
     table: list[dict[str, Any]] = []
     region: dict[str, Any] = {}
     current: str | None = None
@@ -223,8 +228,7 @@ def report_table(run: ReportRun) -> list[dict[str, Any]]:
             for code, n in (values.get(group) or {}).items():
                 target.setdefault(group, {})[code] = target.get(group, {}).get(code, 0) + n
 
-    for number, row in enumerate(rows, start=1):
-        municipality = row.municipality
+    for number, (municipality, title, values) in enumerate(rows, start=1):
         if current is not None and municipality != current:
             table.append({"kind": "total", "title": f"Итого: {current}", "values": subtotal})
             subtotal = {}
@@ -234,12 +238,12 @@ def report_table(run: ReportRun) -> list[dict[str, Any]]:
                 "kind": "school",
                 "number": number,
                 "municipality": municipality,
-                "title": row.title,
-                "values": row.values,
+                "title": title,
+                "values": values,
             }
         )
-        add(subtotal, row.values)
-        add(region, row.values)
+        add(subtotal, values)
+        add(region, values)
     if current is not None:
         table.append({"kind": "total", "title": f"Итого: {current}", "values": subtotal})
     table.append({"kind": "region", "title": "Итого по региону", "values": region})
@@ -260,45 +264,36 @@ def _flat(entry: dict[str, Any]) -> list[Any]:
 
 
 def report_xlsx(run: ReportRun) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # noqa: S101
-    sheet.title = "Наставничество"
+    """The customary layout, written in openpyxl's write-only mode (rows stream out, no grid of cells)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Наставничество")
     width = 3 + 3 * len(SHARES) + len(COUNTS) + 2
-    sheet.append(["Мониторинг внедрения целевой модели наставничества"])
-    sheet.append([f"по состоянию на {run.on:%d.%m.%Y}"])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    sheet.column_dimensions["B"].width = 30
+    sheet.column_dimensions["C"].width = 40
     top = ["№ п/п", "Муниципальное образование", "Образовательная организация"]
     for _key, label in SHARES:
         top += [label, "", ""]
     top += [label for _key, label in COUNTS] + ["Удовлетворённость (1–10)", "Чек-лист, %"]
     sub = ["", "", ""] + ["вовлечено", "всего", "%"] * len(SHARES) + [""] * (len(COUNTS) + 2)
-    _append(sheet, top)
-    _append(sheet, sub)
-    for i in range(len(SHARES)):
-        column = 4 + 3 * i
-        sheet.merge_cells(start_row=3, start_column=column, end_row=3, end_column=column + 2)
-    for column in (1, 2, 3, *range(4 + 3 * len(SHARES), width + 1)):
-        sheet.merge_cells(start_row=3, start_column=column, end_row=4, end_column=column)
-    for row in sheet.iter_rows(min_row=1, max_row=4):
-        for cell in row:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    title = ["Мониторинг внедрения целевой модели наставничества"] + [None] * (width - 1)
+    dated = [f"по состоянию на {run.on:%d.%m.%Y}"] + [None] * (width - 1)
+    for values in (title, dated, top, sub):
+        sheet.append(xlsx_cells(sheet, values, font=BOLD, alignment=HEADING))
+    merges = [(1, 1, 1, width), (2, 1, 2, width)]
+    merges += [(3, 4 + 3 * i, 3, 6 + 3 * i) for i in range(len(SHARES))]
+    merges += [(3, column, 4, column) for column in (1, 2, 3, *range(4 + 3 * len(SHARES), width + 1))]
+    for min_row, min_col, max_row, max_col in merges:
+        sheet.merged_cells.add(CellRange(min_row=min_row, min_col=min_col, max_row=max_row, max_col=max_col))
     table = report_table(run)
     for entry in table:
         if entry["kind"] == "school":
-            _append(sheet, [entry["number"], entry["municipality"], entry["title"], *_flat(entry)])
+            sheet.append(
+                xlsx_cells(sheet, [entry["number"], entry["municipality"], entry["title"], *_flat(entry)])
+            )
         else:
-            _append(sheet, ["", entry["title"], "", *_flat(entry)])
-            for cell in sheet[sheet.max_row]:
-                cell.font = Font(bold=True)
-    sheet.column_dimensions["B"].width = 30
-    sheet.column_dimensions["C"].width = 40
+            sheet.append(xlsx_cells(sheet, ["", entry["title"], "", *_flat(entry)], font=BOLD))
     _forms_sheet(workbook, table[-1]["values"])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)
 
 
 def _forms_sheet(workbook: Workbook, region: dict[str, Any]) -> None:
@@ -306,19 +301,19 @@ def _forms_sheet(workbook: Workbook, region: dict[str, Any]) -> None:
     from tenants.catalogues import MentoringForm, RoleModel
 
     sheet = workbook.create_sheet("Формы и ролевые модели")
+    sheet.column_dimensions["A"].width = 50
     forms = dict(MentoringForm.objects.values_list("code", "name"))
     roles = {
         str(pk): (name, form) for pk, name, form in RoleModel.objects.values_list("pk", "name", "form__name")
     }
-    _append(sheet, ["Форма наставничества", "Пар и групп"])
-    for code, n in sorted((region.get("by_form") or {}).items()):
-        _append(sheet, [forms.get(code, code), n])
-    _append(sheet, [])
-    _append(sheet, ["Ролевая модель", "Форма", "Пар и групп"])
+    rows: list[list[Any]] = [["Форма наставничества", "Пар и групп"]]
+    rows += [[forms.get(code, code), n] for code, n in sorted((region.get("by_form") or {}).items())]
+    rows += [[], ["Ролевая модель", "Форма", "Пар и групп"]]
     for pk, n in sorted((region.get("by_role_model") or {}).items()):
         name, form = roles.get(pk, (pk, ""))
-        _append(sheet, [name, form, n])
-    sheet.column_dimensions["A"].width = 50
+        rows.append([name, form, n])
+    for row in rows:
+        sheet.append(xlsx_cells(sheet, row))
 
 
 def report_build(*, run: ReportRun) -> ReportRun:

@@ -86,13 +86,17 @@ class Command(BaseCommand):
             for size in sizes:
                 _activate(size)
                 worker.peak_reset()
+                load = os.getloadavg()[0]
                 seconds, run = self._export(size)
                 reading = _snapshot_read_seconds(size)
+                floor = _floor_seconds(size)
                 self.stdout.write(
                     f"{size:>5} schools: {seconds:6.2f} s end to end, {1000 * seconds / size:5.2f} ms a school; "
-                    f"worker RSS peak {worker.peak_total / 2**20:5.0f} MiB (largest process "
-                    f"{worker.peak_single / 2**20:4.0f} MiB); file {run.file.size / 1024:.0f} KiB; "
-                    f"reading {size} snapshot rows {1000 * reading:.1f} ms ({seconds / reading:.0f}×)"
+                    f"worker memory peak: PSS {worker.peak_pss / 2**20:4.0f} MiB, RSS {worker.peak_total / 2**20:4.0f}"
+                    f" MiB (largest process {worker.peak_single / 2**20:4.0f} MiB); file {run.file.size / 1024:.0f}"
+                    f" KiB; reading {size} snapshot rows {1000 * reading:.1f} ms ({seconds / reading:.0f}×); "
+                    f"one indexed read in each school's schema {1000 * floor:.0f} ms ({seconds / floor:.1f}×); "
+                    f"load average {load:.1f} → {os.getloadavg()[0]:.1f}"
                 )
         finally:
             worker.stop()
@@ -293,6 +297,33 @@ def _activate(size: int) -> None:
     School.objects.exclude(pk__in=ids).update(status=School.Status.ARCHIVED)
 
 
+def _floor_seconds(size: int) -> float:
+    """The physical limit of recomputing: one indexed read in each school's schema, from a new connection
+    (as a worker's), 25 schools a statement. Whatever a school's figures need, PostgreSQL must at least
+    open that school's tables for the first time in the connection; this opens one table and its indexes.
+    """
+    from django.db import connection
+
+    from tenants.models import School
+
+    schemas = list(School.objects.filter(status=School.Status.ACTIVE).values_list("schema_name", flat=True))
+    connection.close()
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for start in range(0, len(schemas), 25):
+            cursor.execute(
+                " UNION ALL ".join(
+                    f'SELECT count(*) FROM "{schema}".core_contingentdeclaration WHERE year = %s'  # noqa: S608
+                    for schema in schemas[start : start + 25]
+                ),
+                [ON.year] * len(schemas[start : start + 25]),
+            )
+            cursor.fetchall()
+    seconds = time.perf_counter() - started
+    connection.close()
+    return seconds
+
+
 def _snapshot_read_seconds(size: int) -> float:
     """The yardstick of the issue: reading the region's snapshot rows of ``size`` schools (best of 5)."""
     from regional.models import SchoolSnapshot
@@ -306,7 +337,7 @@ def _snapshot_read_seconds(size: int) -> float:
 
 
 class _Worker:
-    """A real Celery worker started like ``make run`` does, with its memory (RSS) sampled every 20 ms."""
+    """A real Celery worker started like ``make run`` does, with its memory (RSS and PSS) sampled every 20 ms."""
 
     def __init__(self) -> None:
         from tenants.management.commands import rundev
@@ -315,24 +346,29 @@ class _Worker:
             "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING", "--concurrency=2", "--pool=prefork",
         ]  # fmt: skip
         self.process = subprocess.Popen([sys.executable, *argv], cwd=settings.BASE_DIR, env=os.environ.copy())
-        self.peak_total = self.peak_single = 0
+        self.peak_total = self.peak_single = self.peak_pss = 0
         self._running = True
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
     def peak_reset(self) -> None:
-        self.peak_total = self.peak_single = 0
+        self.peak_total = self.peak_single = self.peak_pss = 0
 
     def _sample(self) -> None:
+        # RSS counts the pages the pool processes share with the parent they were forked from once per
+        # process; PSS divides each shared page among its sharers, so its sum is the worker's real memory.
         root = psutil.Process(self.process.pid)
         while self._running:
             try:
-                rss = [p.memory_info().rss for p in [root, *root.children(recursive=True)]]
+                processes = [root, *root.children(recursive=True)]
+                rss = [p.memory_info().rss for p in processes]
+                pss = sum(p.memory_full_info().pss for p in processes)
             except psutil.Error:
-                rss = []
+                rss, pss = [], 0
             if rss:
                 self.peak_total = max(self.peak_total, sum(rss))
                 self.peak_single = max(self.peak_single, max(rss))
+                self.peak_pss = max(self.peak_pss, pss)
             time.sleep(0.02)
 
     def stop(self) -> None:

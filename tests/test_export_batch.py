@@ -1,0 +1,95 @@
+"""The federal export computes many schools in one statement: the figures must be exactly each school's own.
+
+The batched computation (schema-qualified sub-selects joined by UNION ALL, run from the public schema) is
+held equal to the per-school one run inside each school's schema, and its shares to indicators_on (the
+Python rules of the school's drill-down), for varied schools and dates — a school with the hand-computed
+fixture and a declared contingent, a larger one with early ends, programmes and answers, an empty new
+school — today, the reporting date and dates in the past.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+
+from core.facts import indicators as facts
+from core.indicators.models import ContingentDeclaration
+from core.indicators.selectors import indicators_on
+from core.monitoring.models import SurveyResponse
+from core.pairs.models import Pair
+from core.programmes.models import Programme
+from tenants.context import current_schema_name
+from tests.test_indicators import D, _fixture, _pair, _person
+
+pytestmark = pytest.mark.django_db
+
+DATES = [D, D - timedelta(days=20), date(2026, 9, 10), date(2025, 1, 1), date(2030, 1, 1)]
+EARLY = ["early"]
+
+
+def _varied(world) -> list[str]:
+    with schema_context(world.school_a.schema_name):
+        _fixture()
+        ContingentDeclaration.objects.create(year=2026, students_10_18=20, declared_by_email="c@a.test")
+    with schema_context(world.school_b.schema_name):
+        for i in range(12):
+            mentor = _person(f"Наставник {i}", "teacher", date(1990 + i, 1, 1), date(2024, 9, 1))
+            kid = _person(f"Ученик {i}", "student", date(2010 + i % 6, 3, 1))
+            pair = _pair(mentor, kid, date(2026, 9, 1), ended=date(2026, 9, 20) if i % 4 == 0 else None)
+            if i % 4 == 0:
+                Pair.objects.filter(pk=pair.pk).update(end_reason_code="early")
+            SurveyResponse.objects.create(template_code="s", pair=pair, answers={"satisfaction": 3 + i % 7})
+            Programme.objects.create(
+                pair=pair, title=f"П {i}", starts_on=date(2026, 9, 1), ends_on=date(2027, 5, 31)
+            )
+        SurveyResponse.objects.update(submitted_at=datetime(2026, 9, 25, 12, tzinfo=UTC))
+    # school_c is new and empty: every figure is zero, never missing.
+    return [world.school_a.schema_name, world.school_b.schema_name, world.school_c.schema_name]
+
+
+def test_the_batched_figures_equal_each_schools_own_for_every_date(world, monkeypatch):
+    schemas = _varied(world)
+    monkeypatch.setattr(facts, "SCHOOLS_PER_STATEMENT", 2)  # three schools: two statements, one of two
+    for on in DATES:
+        # From the public schema: a table left unqualified would not be found there.
+        assert current_schema_name() == "public"
+        batched, failed = facts.schools_report_values(schemas=schemas, on=on, early_end_codes=EARLY)
+        assert failed == [] and set(batched) == set(schemas)
+        for schema in schemas:
+            with schema_context(schema):
+                alone = facts.school_report_values(on=on, early_end_codes=EARLY)
+                shares = indicators_on(on)
+            assert batched[schema] == alone, (schema, on)
+            for key, share in shares.items():
+                assert batched[schema][key] == [share.numerator, share.denominator], (schema, on, key)
+    a, b, c = (
+        facts.schools_report_values(schemas=schemas, on=D, early_end_codes=EARLY)[0][s] for s in schemas
+    )
+    assert a["students_10_18"] == [1, 20] and a["teachers_in_mentoring"] == [2, 3]  # hand-computed, declared
+    assert (b["ended_early"], b["pairs"], b["programmes_started"]) == (3, 9, 12)
+    assert b["satisfaction"] == [sum(3 + i % 7 for i in range(12)), 12]
+    assert c == {**c, "students_10_18": [0, 0], "pairs": 0, "satisfaction": [0, 0], "by_form": {}}
+    past = facts.schools_report_values(schemas=schemas, on=date(2025, 1, 1), early_end_codes=EARLY)[0]
+    assert past[schemas[1]]["pairs"] == 0 and past[schemas[1]]["programmes_started"] == 0  # nothing yet
+
+
+def test_one_statement_serves_a_chunk_of_schools_however_large_they_are(world):
+    schemas = _varied(world)
+    with CaptureQueriesContext(connection) as captured:
+        facts.schools_report_values(schemas=schemas, on=D, early_end_codes=EARLY)
+    statements = [q["sql"] for q in captured.captured_queries if "core_person" in q["sql"]]
+    assert len(statements) == 1 and statements[0].count("UNION ALL") == 2
+
+
+def test_a_school_without_a_schema_fails_alone_and_the_others_are_still_computed(world):
+    schemas = _varied(world)
+    batched, failed = facts.schools_report_values(
+        schemas=[schemas[0], "school_gone", schemas[1]], on=D, early_end_codes=EARLY
+    )
+    assert failed == ["school_gone"] and set(batched) == {schemas[0], schemas[1]}
+    with schema_context(schemas[1]):
+        assert batched[schemas[1]] == facts.school_report_values(on=D, early_end_codes=EARLY)
+    with pytest.raises(ValueError):  # a name that is not a schema name never reaches the SQL
+        facts.schools_report_values(schemas=['x"; DROP'], on=D, early_end_codes=EARLY)
