@@ -36,6 +36,8 @@ urlpatterns = [
     path("people/<int:pk>/consents/new/", consent_views.consent_new, name="school-consent-new"),
     path("banks/<str:bank>/", people_views.bank_view, name="school-bank"),
     path("bank-entries/<int:pk>/status/", people_views.bank_entry_status, name="school-bank-status"),
+    path("bank-entries/<int:pk>/edit/", people_views.bank_entry_edit, name="school-bank-entry-edit"),
+    path("bank-entries/<int:pk>/row/", people_views.bank_entry_row, name="school-bank-entry-row"),
     path("consents/<int:pk>/withdraw/", consent_views.consent_withdraw_view, name="school-consent-withdraw"),
     path(
         "consents/<int:pk>/document.docx", consent_views.consent_document_view, name="school-consent-document"

@@ -217,6 +217,8 @@ SCHOOL_ACCESS: dict[str, Rule] = {
     "school-consent-new": Rule(own=STAFF, method="post", params=_pk("person")),
     "school-bank": Rule(own=STAFF, params=_fixed(bank="mentor")),
     "school-bank-status": Rule(own=STAFF, method="post", params=_pk("bank_entry")),
+    "school-bank-entry-edit": Rule(own=STAFF, params=_pk("bank_entry")),
+    "school-bank-entry-row": Rule(own=STAFF, params=_pk("bank_entry")),
     "school-consent-withdraw": Rule(own=STAFF, method="post", params=_pk("consent")),
     "school-consent-document": Rule(own=STAFF, params=_pk("consent")),
     "school-consent-scan": Rule(own=STAFF, params=_pk("consent"), notes="no scan: 404 for staff too"),

@@ -6,13 +6,14 @@ right is refused, and school A's curator can reach no row of school B through th
 without the header still work as plain pages (no JavaScript).
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from core.people.models import BankEntry, Category, Person
 from core.programmes.models import Programme, ProgrammeTask
 from core.roadmap.forms import RoadmapItemForm
 from core.roadmap.models import RoadmapItem
@@ -339,3 +340,123 @@ def test_school_as_curator_cannot_reach_school_bs_task_rows(host_client, world):
     assert on_a.post(f"/tasks/{theirs.task}/", {"result": "full"}, headers=HX).status_code == 404
     with schema_context(world.school_b.schema_name):
         assert ProgrammeTask.objects.get(pk=theirs.task).task == before
+
+
+# --- banks ---------------------------------------------------------------------------------------------
+
+
+def _entry(school, *, status="candidate", capacity=2) -> BankEntry:
+    with schema_context(school.schema_name):
+        person = Person.objects.create(last_name="Сергеева", first_name="Мария", category=Category.TEACHER,
+                                       position="учитель", birth_date=date(1975, 3, 14))  # fmt: skip
+        return BankEntry.objects.create(person=person, bank="mentor", status=status, capacity=capacity)
+
+
+def _bank_data(**over) -> dict:
+    return {"requests": ["gifted", "methods"], "competencies": "Олимпиадная математика", "subjects": "алгебра",
+            "capacity": "3", **over}  # fmt: skip
+
+
+def test_a_bank_row_is_edited_in_place(host_client, world):
+    entry = _entry(world.school_a)
+    client = host_client(world.school_a, world.curator_a)
+    opened = client.get(f"/bank-entries/{entry.pk}/edit/", headers=HX)
+    body = opened.content.decode()
+    assert opened.status_code == 200 and "<html" not in body and f'id="bf-{entry.pk}"' in body
+    assert "data-picker" in body and body.count("Сохранить") == 1
+    saved = client.post(f"/bank-entries/{entry.pk}/edit/", _bank_data(bank="mentee"), headers=HX)
+    body = saved.content.decode()
+    assert saved.status_code == 200 and "<html" not in body and "до 3" in body
+    assert (
+        "работа с одарёнными обучающимися, методическая помощь" in body and "Олимпиадная математика" in body
+    )
+    with schema_context(world.school_a.schema_name):
+        entry.refresh_from_db()
+    assert (entry.bank, entry.capacity, entry.requests) == ("mentor", 3, ["gifted", "methods"])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [({"capacity": "0"}, "От 1 до 30 наставляемых."), ({"capacity": "31"}, "От 1 до 30 наставляемых."),
+     ({"requests": ["wishes"]}, "Выберите корректный вариант."), ({"capacity": "два"}, "Введите целое число.")],
+)  # fmt: skip
+def test_a_refused_bank_row_stays_open_with_the_reason(host_client, world, change, message):
+    entry = _entry(world.school_a)
+    response = host_client(world.school_a, world.curator_a).post(
+        f"/bank-entries/{entry.pk}/edit/", _bank_data(**change), headers=HX
+    )
+    body = response.content.decode()
+    assert response.status_code == 400 and "<html" not in body and f'id="bf-{entry.pk}"' in body
+    assert message in body
+    with schema_context(world.school_a.schema_name):
+        entry.refresh_from_db()
+    assert entry.capacity == 2 and entry.requests == []
+
+
+def test_a_bank_status_is_changed_in_its_row_or_refused_there(host_client, world):
+    entry = _entry(world.school_a)
+    client = host_client(world.school_a, world.curator_a)
+    ok = client.post(f"/bank-entries/{entry.pk}/status/", {"status": "approved"}, headers=HX)
+    assert ok.status_code == 200 and "<html" not in ok.content.decode() and "одобрен" in ok.content.decode()
+    refused = client.post(f"/bank-entries/{entry.pk}/status/", {"status": "in_pair"}, headers=HX)
+    assert refused.status_code == 400 and "ставится при формировании пары" in refused.content.decode()
+    with schema_context(world.school_a.schema_name):
+        entry.refresh_from_db()
+    assert entry.status == "approved"
+    # without JavaScript: back to the bank page
+    assert client.post(f"/bank-entries/{entry.pk}/status/", {"status": "left"}).status_code == 302
+
+
+def test_the_bank_works_without_javascript(host_client, world):
+    entry = _entry(world.school_a)
+    client = host_client(world.school_a, world.curator_a)
+    page = client.get(f"/bank-entries/{entry.pk}/edit/")
+    assert (
+        page.status_code == 200
+        and "<html" in page.content.decode()
+        and f'id="bf-{entry.pk}"' in page.content.decode()
+    )
+    bad = client.post(f"/bank-entries/{entry.pk}/edit/", _bank_data(capacity="0"))
+    assert bad.status_code == 400 and "От 1 до 30 наставляемых." in bad.content.decode()
+    assert client.post(f"/bank-entries/{entry.pk}/edit/", _bank_data()).status_code == 302
+    assert client.get(f"/bank-entries/{entry.pk}/row/").status_code == 302
+
+
+def test_a_mentor_may_not_edit_bank_rows(host_client, world):
+    entry = _entry(world.school_a)
+    mentor = host_client(world.school_a, world.mentor_a)
+    assert mentor.get(f"/bank-entries/{entry.pk}/edit/", headers=HX).status_code == 403
+    assert mentor.post(f"/bank-entries/{entry.pk}/edit/", _bank_data(), headers=HX).status_code == 403
+    assert (
+        mentor.post(f"/bank-entries/{entry.pk}/status/", {"status": "approved"}, headers=HX).status_code
+        == 403
+    )
+    with schema_context(world.school_a.schema_name):
+        entry.refresh_from_db()
+    assert entry.capacity == 2 and entry.status == "candidate"
+
+
+def test_school_as_curator_cannot_edit_school_bs_bank_rows(host_client, world):
+    theirs = _entry(world.school_b)
+    on_b = host_client(world.school_b, world.curator_a)
+    assert on_b.get(f"/bank-entries/{theirs.pk}/edit/", headers=HX).status_code == 403
+    assert on_b.post(f"/bank-entries/{theirs.pk}/edit/", _bank_data(), headers=HX).status_code == 403
+    on_a = host_client(world.school_a, world.curator_a)
+    with schema_context(world.school_a.schema_name):
+        assert not BankEntry.objects.filter(pk=theirs.pk).exists()
+    assert on_a.post(f"/bank-entries/{theirs.pk}/edit/", _bank_data(), headers=HX).status_code == 404
+    assert (
+        on_a.post(f"/bank-entries/{theirs.pk}/status/", {"status": "approved"}, headers=HX).status_code == 404
+    )
+    with schema_context(world.school_b.schema_name):
+        theirs.refresh_from_db()
+    assert theirs.capacity == 2 and theirs.status == "candidate"
+
+
+def test_the_bank_filter_updates_the_list_and_the_address(host_client, world):
+    _entry(world.school_a, status="approved")
+    page = (
+        host_client(world.school_a, world.curator_a).get("/banks/mentor/?status=candidate").content.decode()
+    )
+    assert 'hx-push-url="true"' in page and 'hx-select="#bank-list"' in page
+    assert "Сергеева" not in page.split('id="bank-list"')[1]  # filtered out on the server

@@ -16,9 +16,10 @@ from core.audit.models import AuditEntry
 from core.audit.services import audit_log
 from core.consents.forms import ConsentForm, WithdrawForm
 from core.consents.selectors import consent_check, people_due_own_consent
+from core.partials import is_htmx
 from core.people.forms import BankEntryForm, PersonForm
 from core.people.importing import PEOPLE_COLUMNS, people_rows_check
-from core.people.models import BankEntry, Category, Person
+from core.people.models import BankEntry, Category, Person, Request
 from core.people.rights import person_erase, person_export
 from core.people.selectors import (
     bank_list,
@@ -185,36 +186,121 @@ def person_link_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("school-person", pk=person.pk)
 
 
-@school_staff_required
-@require_GET
-def bank_view(request: HttpRequest, bank: str) -> HttpResponse:
-    if bank not in BankEntry.Bank.values:
-        return redirect("school-bank", bank=BankEntry.Bank.MENTOR)
-    status = request.GET.get("status", "")
+def _bank_page(
+    request: HttpRequest,
+    bank: str,
+    *,
+    editing: BankEntry | None = None,
+    form: BankEntryForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    status_filter = request.GET.get("status", "")
     return render(
         request,
         "school/bank.html",
         {
             "bank": BankEntry.Bank(bank),
-            "entries": bank_list(bank=bank, status=status),
-            "status": status,
+            "entries": bank_list(bank=bank, status=status_filter),
+            "status": status_filter,
             "statuses": BankEntry.Status.choices,
+            "request_choices": Request.choices,
+            "editing": editing.pk if editing else None,
+            "form": form,
         },
+        status=status,
     )
+
+
+def _bank_row(
+    request: HttpRequest,
+    entry: BankEntry,
+    *,
+    form: BankEntryForm | None = None,
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
+    """One bank row for htmx: shown, or open for editing with its errors."""
+    context = {
+        "e": entry,
+        "bank": BankEntry.Bank(entry.bank),
+        "statuses": BankEntry.Status.choices,
+        "request_choices": Request.choices,
+        "editing": form is not None,
+        "form": form,
+        **extra,
+    }
+    return render(request, "school/partials/bank_row.html", context, status=status)
+
+
+def _bank_entry(pk: int) -> BankEntry:
+    return get_object_or_404(BankEntry.objects.select_related("person"), pk=pk)
+
+
+@school_staff_required
+@require_GET
+def bank_view(request: HttpRequest, bank: str) -> HttpResponse:
+    if bank not in BankEntry.Bank.values:
+        return redirect("school-bank", bank=BankEntry.Bank.MENTOR)
+    return _bank_page(request, bank)
 
 
 @school_staff_required
 @require_POST
 def bank_entry_status(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(BankEntry, pk=pk)
+    """The status changed from the row (htmx: the row comes back, with the reason if refused)."""
+    entry = _bank_entry(pk)
     status = request.POST.get("status", "")
-    if status in BankEntry.Status.values:
+    error = ""
+    if status not in BankEntry.Status.values:
+        error = "Выберите статус из списка."
+    else:
         try:
             bank_entry_set_status(entry=entry, status=status, actor=request_user(request))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"{entry.person.short_name}: {BankEntry.Status(status).label}.")
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+    if is_htmx(request):
+        if error:
+            entry.refresh_from_db()
+            return _bank_row(request, entry, status=400, status_errors=[error])
+        return _bank_row(request, entry, status_done="Сохранено.")
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"{entry.person.short_name}: {BankEntry.Status(status).label}.")
+    return redirect("school-bank", bank=entry.bank)
+
+
+@school_staff_required
+@require_http_methods(["GET", "POST"])
+def bank_entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Requests, competencies, subjects and capacity of one bank row, edited in place."""
+    entry = _bank_entry(pk)
+    if request.method == "GET":
+        form = BankEntryForm(instance=entry)
+        if is_htmx(request):
+            return _bank_row(request, entry, form=form)
+        return _bank_page(request, entry.bank, editing=entry, form=form)
+    data = request.POST.copy()
+    data["bank"] = entry.bank  # a row edits its own bank entry, never moves it to the other bank
+    form = BankEntryForm(data, instance=entry)
+    if not form.is_valid():
+        entry.refresh_from_db()  # the form copied the refused values onto it
+        if is_htmx(request):
+            return _bank_row(request, entry, form=form, status=400)
+        return _bank_page(request, entry.bank, editing=entry, form=form, status=400)
+    entry = bank_entry_save(person=entry.person, data=form.cleaned_data, actor=request_user(request))
+    if is_htmx(request):
+        return _bank_row(request, entry)
+    messages.success(request, f"{entry.person.short_name}: сохранено.")
+    return redirect("school-bank", bank=entry.bank)
+
+
+@school_staff_required
+@require_GET
+def bank_entry_row(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _bank_entry(pk)
+    if is_htmx(request):
+        return _bank_row(request, entry)
     return redirect("school-bank", bank=entry.bank)
 
 
