@@ -38,11 +38,19 @@ def reports(request: HttpRequest) -> HttpResponse:
             return redirect("region-reports")
         run = report_start(on=on, actor=request_user(request))
         return redirect("region-report", pk=run.pk)
-    runs = ReportRun.objects.filter(created_by=request_user(request))[:30]
+    runs = list(ReportRun.objects.filter(created_by=request_user(request))[:30])
+    running = any(run.status == ReportRun.Status.RUNNING for run in runs)
+    if getattr(request, "htmx", False):  # the list polling itself (htmx, every 2 s while one runs)
+        return render(request, "region/partials/report_runs.html", {"runs": runs, "running": running})
     return render(
         request,
         "region/reports.html",
-        {"runs": runs, "today": timezone.localdate(), "templates": ReportTemplate.objects.all()},
+        {
+            "runs": runs,
+            "running": running,
+            "today": timezone.localdate(),
+            "templates": ReportTemplate.objects.all(),
+        },
     )
 
 

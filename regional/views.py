@@ -313,9 +313,11 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Список подтверждён: школы создаются.")
         return redirect("region-batch-detail", pk=batch.pk)
     batch = batch_refresh_status(batch=batch)
+    # htmx polls the progress block every 2 s while the batch runs: that block alone, not the rows table.
+    template = "region/partials/batch_progress.html" if getattr(request, "htmx", False) else None
     return render(
         request,
-        "region/batch_detail.html",
+        template or "region/batch_detail.html",
         {
             "batch": batch,
             "summary": batch_rows_summary(batch.rows),
