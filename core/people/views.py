@@ -19,7 +19,7 @@ from core.consents.selectors import consent_check, people_due_own_consent
 from core.partials import is_htmx
 from core.people.forms import BankEntryForm, PersonForm
 from core.people.importing import PEOPLE_COLUMNS, people_rows_check
-from core.people.models import BankEntry, Category, Person, Request
+from core.people.models import BankEntry, Category, Person
 from core.people.rights import person_erase, person_export
 from core.people.selectors import (
     bank_list,
@@ -203,7 +203,6 @@ def _bank_page(
             "entries": bank_list(bank=bank, status=status_filter),
             "status": status_filter,
             "statuses": BankEntry.Status.choices,
-            "request_choices": Request.choices,
             "editing": editing.pk if editing else None,
             "form": form,
         },
@@ -224,7 +223,6 @@ def _bank_row(
         "e": entry,
         "bank": BankEntry.Bank(entry.bank),
         "statuses": BankEntry.Status.choices,
-        "request_choices": Request.choices,
         "editing": form is not None,
         "form": form,
         **extra,
