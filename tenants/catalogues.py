@@ -27,6 +27,7 @@ class DocumentTemplate(models.Model):
         ORDER_PAIRS = "order_pairs", _("Приказ о закреплении пар/групп")
         CONSENT = "consent", _("Согласие (участие / персональные данные)")
         ERASURE_ACT = "erasure_act", _("Акт об уничтожении персональных данных")
+        PROGRAMME = "programme", _("Персонализированная программа наставничества (ИПР)")
 
     kind = models.CharField(_("документ"), max_length=30, choices=Kind.choices, unique=True)
     file = models.FileField(upload_to="document-templates/", storage=region_storage)

@@ -139,11 +139,54 @@ def _erasure_act() -> DocxDocument:
     return doc
 
 
+def _programme() -> DocxDocument:
+    doc = _document()
+    _centered(doc, "{{ school.name }}", bold=True)
+    _centered(doc, "ПЕРСОНАЛИЗИРОВАННАЯ ПРОГРАММА НАСТАВНИЧЕСТВА", bold=True)
+    _centered(doc, "(индивидуальный план развития под руководством наставника)")
+    doc.add_paragraph("Форма наставничества: «{{ form }}». Ролевая модель: «{{ role_model }}».")
+    doc.add_paragraph("Наставляемый: {{ mentees }}")
+    doc.add_paragraph("Наставник: {{ mentors }}")
+    doc.add_paragraph("Срок осуществления плана: с {{ starts_on }} по {{ ends_on }}.")
+    doc.add_paragraph(
+        "Этап: {{ stage }}. Статус: {{ status }}.{% if version %} Утверждена (версия {{ version }}) "
+        "{{ approved_on }}.{% endif %}"
+    )
+    # docxtpl: a «{%tr %}» tag takes its whole row, so the loop needs a row of its own on each side.
+    table = doc.add_table(rows=4, cols=6)
+    table.style = "Table Grid"
+    heads = (
+        "№",
+        "Проект, задание",
+        "Срок",
+        "Планируемый результат",
+        "Фактический результат",
+        "Оценка наставника",
+    )
+    for cell, text in zip(table.rows[0].cells, heads, strict=True):
+        cell.text = text
+    table.rows[1].cells[0].text = "{%tr for row in rows %}"
+    cells = table.rows[2].cells
+    cells[0].text = "{{ row.number }}"
+    cells[1].text = "{{ row.text }}{% if row.note %} ({{ row.note }}){% endif %}"
+    cells[2].text = "{{ row.due_date }}"
+    cells[3].text = "{{ row.planned_result }}"
+    cells[4].text = "{{ row.result }}"
+    cells[5].text = "{{ row.assessment }}"
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    doc.add_paragraph("")
+    doc.add_paragraph("Подпись наставника ____________________   «___» ____________ 20__ г.")
+    doc.add_paragraph("Подпись наставляемого ____________________   «___» ____________ 20__ г.")
+    doc.add_paragraph("Согласовано: куратор ____________________   «___» ____________ 20__ г.")
+    return doc
+
+
 BUILDERS: dict[str, Callable[[], DocxDocument]] = {
     "order_curator": _curator_order,
     "order_pairs": _pairs_order,
     "consent": _consent,
     "erasure_act": _erasure_act,
+    "programme": _programme,
 }
 
 

@@ -67,9 +67,24 @@ def _school(*names: str) -> Group:
 _NUMBER = Value("номер документа", "1-н")
 _DATE = Value("дата документа (ДД.ММ.ГГГГ)", "01.09.2026")
 
+_PLAN_ROW = Group(
+    "строка плана: раздел или задание",
+    {
+        "is_section": Value("строка раздела (да/нет)", False),
+        "number": Value("номер: «1» у раздела, «1.2» у задания", "1.2"),
+        "text": Value("название раздела или формулировка задания", "Провести диагностическую беседу"),
+        "note": Value("примечание к разделу или заданию", ""),
+        "due_date": Value("срок задания (ДД.ММ.ГГГГ)", "30.09.2026"),
+        "term": Value("срок по шаблону словами", "в течение первого месяца"),
+        "planned_result": Value("планируемый результат", "Определён перечень дефицитных компетенций"),
+        "result": Value("фактический результат (вид и описание)", "достигнут в полной мере"),
+        "assessment": Value("оценка наставника", "Задание выполнено"),
+    },
+)
+
 # Derived from the contexts built in core/acts/services.py (curator_order_generate),
 # core/pairs/services.py (pairs_order_generate), core/consents/services.py (consent_document) and
-# core/people/rights.py (person_erase). Keys match regional.models.DocumentTemplate.Kind.
+# core/people/rights.py (person_erase), core/programmes/services.py (programme_docx). Keys match regional.models.DocumentTemplate.Kind.
 DOCX_PLACEHOLDERS: dict[str, Spec] = {
     "order_curator": {
         "school": _school("name", "short_name", "inn"),
@@ -133,6 +148,22 @@ DOCX_PLACEHOLDERS: dict[str, Spec] = {
         "subject": Value("чьи данные уничтожены (ФИО)", "Сидоров Семён Семёнович"),
         "lines": ListOf("что уничтожено", Value("строка перечня", "карточка участника"), loop_name="line"),
         "performed_by": Value("кто уничтожил", "Иванова М. П."),
+    },
+    "programme": {
+        "school": _school("name", "short_name"),
+        "title": Value("название программы", "Персонализированная программа наставничества пары № 1"),
+        "form": Value("форма наставничества", "учитель – учитель (педагог – педагог)"),
+        "role_model": Value("ролевая модель", "опытный педагог – молодой специалист"),
+        "mentors": Value("наставники: ФИО и должность", "Петров Пётр Петрович, учитель"),
+        "mentees": Value("наставляемые: ФИО и класс или должность", "Сидорова Анна Ивановна, учитель"),
+        "starts_on": Value("начало (ДД.ММ.ГГГГ)", "01.09.2026"),
+        "ends_on": Value("окончание (ДД.ММ.ГГГГ)", "31.05.2027"),
+        "stage": Value("этап", "проектировочный"),
+        "status": Value("статус", "утверждена"),
+        "version": Value("номер утверждённой версии (пусто — не утверждалась)", 1),
+        "approved_on": Value("дата утверждения (ДД.ММ.ГГГГ)", "05.09.2026"),
+        # One flat list, sections and their tasks in order: templates allow no loop inside a loop.
+        "rows": ListOf("разделы и задания плана по порядку", _PLAN_ROW, loop_name="row"),
     },
 }
 

@@ -1,6 +1,5 @@
 """Personalised programmes: created from the form's template, checked dates, a lifecycle with roles."""
 
-import io
 from datetime import date
 from typing import Any
 
@@ -8,10 +7,9 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from docx import Document
 
 from core.audit.services import audit_log
-from core.documents.render import ru_date
+from core.documents.render import docx_render, ru_date
 from core.notifications.services import programme_status_notify
 from core.pairs.models import Pair, PairMember
 from core.pairs.services import pair_require_working
@@ -172,60 +170,47 @@ def task_fill(
 
 
 def programme_docx(*, programme: Programme, school: School) -> bytes:
-    """The programme as a document to print and sign."""
+    """The programme as a document to print and sign, from the region's «programme» DOCX template (or the
+    built-in one): the same sandbox and declared placeholders as every other generated document."""
     from tenants.catalogues import MentoringForm, RoleModel
 
     pair = programme.pair
-    members = [m for m in pair.members.select_related("person") if m.until is None]
+    members = [m for m in pair.members.select_related("person").order_by("pk") if m.until is None]
     form = MentoringForm.objects.filter(code=pair.form_code).first()
     role_model = RoleModel.objects.filter(pk=pair.role_model_id).first()
-    doc = Document()
-    doc.add_heading("ПЕРСОНАЛИЗИРОВАННАЯ ПРОГРАММА НАСТАВНИЧЕСТВА", level=1)
-    doc.add_paragraph(school.name)
-    doc.add_paragraph(
-        f"Форма наставничества: «{form.name if form else pair.form_code}». "
-        f"Ролевая модель: «{role_model.name if role_model else ''}»."
-    )
-    for role, label in ((PairMember.Role.MENTEE, "Наставляемый"), (PairMember.Role.MENTOR, "Наставник")):
-        for m in members:
-            if m.role == role:
-                detail = m.person.school_class or m.person.position
-                doc.add_paragraph(f"{label}: {m.person.full_name}{', ' + detail if detail else ''}")
-    doc.add_paragraph(
-        f"Срок: с {ru_date(programme.starts_on)} по {ru_date(programme.ends_on)}. "
-        f"Этап: {programme.get_stage_display()}. Статус: {programme.get_status_display()}."
-    )
-    table = doc.add_table(rows=1, cols=6)
-    table.style = "Table Grid"
-    for cell, text in zip(
-        table.rows[0].cells,
-        ("№", "Задание", "Срок", "Планируемый результат", "Фактический результат", "Оценка наставника"),
-        strict=True,
-    ):
-        cell.text = text
+
+    def people(role: str) -> str:
+        return "; ".join(
+            m.person.full_name
+            + (f", {detail}" if (detail := m.person.school_class or m.person.position) else "")
+            for m in members
+            if m.role == role
+        )
+
+    rows: list[dict[str, Any]] = []
     for s_no, section in enumerate(programme.sections.prefetch_related("tasks"), start=1):
-        row = table.add_row().cells
-        row[0].merge(row[5]).text = section.title
+        rows.append({"is_section": True, "number": str(s_no), "text": section.title, "note": section.note,
+                     "due_date": "", "term": "", "planned_result": "", "result": "", "assessment": ""})  # fmt: skip
         for t_no, task in enumerate(section.tasks.all(), start=1):
-            cells = table.add_row().cells
             result = task.get_result_display() + (f": {task.result_text}" if task.result_text else "")
-            for cell, text in zip(
-                cells,
-                (
-                    f"{s_no}.{t_no}",
-                    task.task,
-                    ru_date(task.due_date),
-                    task.planned_result,
-                    result,
-                    task.mentor_assessment,
-                ),
-                strict=True,
-            ):
-                cell.text = text
-    doc.add_paragraph("")
-    doc.add_paragraph("Подпись наставника ____________________   «___» ____________ 20__ г.")
-    doc.add_paragraph("Подпись наставляемого ____________________   «___» ____________ 20__ г.")
-    doc.add_paragraph("Согласовано: куратор ____________________   «___» ____________ 20__ г.")
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+            rows.append({"is_section": False, "number": f"{s_no}.{t_no}", "text": task.task, "note": task.note,
+                         "due_date": ru_date(task.due_date), "term": task.term,
+                         "planned_result": task.planned_result, "result": result,
+                         "assessment": task.mentor_assessment})  # fmt: skip
+    version = programme.versions.order_by("-number").first()
+    context = {
+        "school": {"name": school.name, "short_name": school.short_name or school.name},
+        "title": programme.title,
+        "form": form.name if form else pair.form_code,
+        "role_model": role_model.name if role_model else "",
+        "mentors": people(PairMember.Role.MENTOR),
+        "mentees": people(PairMember.Role.MENTEE),
+        "starts_on": ru_date(programme.starts_on),
+        "ends_on": ru_date(programme.ends_on),
+        "stage": programme.get_stage_display(),
+        "status": programme.get_status_display(),
+        "version": version.number if version else "",
+        "approved_on": ru_date(timezone.localtime(version.approved_at)) if version else "",
+        "rows": rows,
+    }
+    return docx_render(kind="programme", context=context)
