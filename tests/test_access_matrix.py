@@ -176,6 +176,7 @@ REGION_ACCESS: dict[str, Rule] = {
     "notifications": Rule(own=REGION),
     "notifications-read": Rule(own=REGION, method="post", notes="empty body: 400 after the role check"),
     "notification-preferences": Rule(own=REGION),
+    "calendar-feed": Rule(own=EVERYONE, open=True, params=_fixed(token="1-not-a-secret")),
     "api-notifications": Rule(own=REGION),
     "api-notifications-read": Rule(own=REGION, method="post"),
     "api-notification-preferences": Rule(own=REGION),

@@ -25,7 +25,7 @@ from regional.models import InspectionRound, ReportRun
 from regional.notifications import rounds_remind
 from regional.reports import report_fail, report_start
 from regional.rounds import round_create, verdict_set
-from tenants.models import School
+from tenants.models import OnboardingBatch, School
 from tenants.notifications.models import RegionNotification
 from tenants.notifications.region import onboarding_notify
 from tenants.onboarding import school_onboard
@@ -268,3 +268,26 @@ def test_onboarding_and_exports_tell_the_regional_admin_who_started_them(
         ).count()
         == 0
     )
+
+
+def test_an_uploaded_list_is_reported_once_when_its_last_school_is_done(world):
+    batch = OnboardingBatch.objects.create(
+        file_name="schools.xlsx", file_sha256="0" * 64, created_by=world.regional_admin
+    )
+    schools = [
+        school_onboard(
+            data=school_data(name=f"Школа {n}", municipality=world.m1, slug=f"list-{n}", number=20 + n),
+            actor=world.regional_admin,
+        )
+        for n in range(3)
+    ]
+    batch.schools.add(*schools)
+    School.objects.filter(pk__in=[schools[0].pk, schools[1].pk]).update(status=School.Status.ACTIVE)
+    onboarding_notify(school_id=schools[0].pk)
+    assert notes(None) == set()  # one school is still being created
+    School.objects.filter(pk=schools[2].pk).update(status=School.Status.FAILED)
+    for school in schools:
+        onboarding_notify(school_id=school.pk)
+    link = f"/schools/import/{batch.pk}/"
+    assert notes(None) == {("onboarding_failed", world.regional_admin.pk, link)}
+    assert RegionNotification.objects.get().title == "Список «schools.xlsx»: подключено 2 из 3, с ошибкой — 1"

@@ -3,9 +3,13 @@
 from django.utils import timezone
 
 from config.celery import DurableSchoolTask, app
+from core.notifications.models import Notification
 from core.notifications.reminders import reminders_run
+from tenants.notifications.engine import notifications_prune
 
 
 @app.task(base=DurableSchoolTask, name="core.reminders_daily")
 def reminders_daily_task() -> dict[str, int]:
-    return reminders_run(today=timezone.localdate())
+    found = reminders_run(today=timezone.localdate())
+    found["pruned"] = notifications_prune(Notification)
+    return found

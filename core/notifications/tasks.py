@@ -3,11 +3,12 @@
 from config.celery import DurableSchoolTask, app
 from core.notifications.models import Notification
 from core.notifications.recipients import current_school
-from tenants.notifications.engine import digest_send, notifications_deliver
+from tenants.notifications.engine import MAIL_AWAY, digest_send, notifications_deliver
 from tenants.schema_names import school_host
 
 
-@app.task(base=DurableSchoolTask, name="core.notifications_send")
+# Retried while the mail server (or the database) is away; what was sent is marked, so a retry sends the rest.
+@app.task(base=DurableSchoolTask, name="core.notifications_send", autoretry_for=MAIL_AWAY)
 def notifications_send_task(key: str) -> int:
     school = current_school()
     return notifications_deliver(
@@ -15,7 +16,7 @@ def notifications_send_task(key: str) -> int:
     )
 
 
-@app.task(base=DurableSchoolTask, name="core.notifications_digest")
+@app.task(base=DurableSchoolTask, name="core.notifications_digest", autoretry_for=MAIL_AWAY)
 def notifications_digest_task() -> int:
     """Run in each school by the beat's fan-out (tenants.schools_run_task)."""
     school = current_school()

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.notifications.calendar import calendar_ics, deadlines_for
 from core.notifications.context_processors import notification_model
-from tenants.context import request_school, request_user, school_of
+from tenants.context import request_school, request_user
 from tenants.notifications.calendar_tokens import (
     calendar_token_exists,
     calendar_token_issue,
@@ -100,7 +100,7 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
             "channels": Channel.choices,
             "error": error,
             "calendar_url": calendar_url,
-            "calendar_on": request_school(request) is not None,
+            "on_school": request_school(request) is not None,
             "calendar_exists": calendar_token_exists(user=user),
         },
         status=status,
@@ -108,8 +108,9 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
 
 
 def _feed_url(request: HttpRequest, token: str) -> str:
-    school = school_of(request)
-    return site_url(school_host(school.slug), f"/calendar/{token}.ics")
+    """On the host the feed is read from: a school's deadlines there, the region's rounds on the base host."""
+    school = request_school(request)
+    return site_url(school_host(school.slug) if school else None, f"/calendar/{token}.ics")
 
 
 @require_GET

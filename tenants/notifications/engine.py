@@ -8,11 +8,12 @@ transaction as the send, so a second run, a redelivered job or a second worker f
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from smtplib import SMTPException
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -21,6 +22,11 @@ from tenants.notifications.kinds import KINDS, Channel
 from tenants.notifications.models import NotificationBase, NotificationPreference
 from tenants.urls_util import site_url
 
+# What makes a send job retry (with the durable tasks' backoff) rather than fail: the database or the mail
+# server away. OSError covers a refused or dropped SMTP connection; SMTPException the server's refusals.
+MAIL_AWAY: tuple[type[Exception], ...] = (OperationalError, InterfaceError, SMTPException, OSError)
+# Read notifications older than this are deleted by the daily jobs; unread ones stay until read.
+KEEP_READ = timedelta(days=180)
 # A digest carries what came in since about a day ago; older unsent rows (the job was down) up to a week.
 DIGEST_LOOKBACK = timedelta(days=7)
 PREFERENCES_PATH = "/notifications/preferences/"
@@ -202,3 +208,10 @@ def preferences_set(*, user: User, choices: dict[str, str]) -> None:
 def preferences_of(user: User) -> dict[str, str]:
     chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "channel"))
     return {code: chosen.get(code, kind.default) for code, kind in KINDS.items()}
+
+
+def notifications_prune(model: type[NotificationBase], *, now: datetime | None = None) -> int:
+    """Delete read notifications older than ``KEEP_READ``, so the tables do not grow without end."""
+    cutoff = (now or timezone.now()) - KEEP_READ
+    deleted, _ = model._default_manager.filter(read_at__isnull=False, created_at__lt=cutoff).delete()
+    return deleted

@@ -3,8 +3,9 @@
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Count, Q
 
-from tenants.models import AuditEvent, Membership, Role, School
+from tenants.models import AuditEvent, Membership, OnboardingBatch, Role, School
 from tenants.notifications.engine import notifications_create
 from tenants.notifications.models import RegionNotification
 from tenants.notifications.tasks import region_notifications_send_task
@@ -47,9 +48,17 @@ def _onboarding_start(school: School) -> tuple[int, int] | None:
     )
 
 
+@transaction.atomic
 def onboarding_notify(*, school_id: int) -> None:
-    """A school became active or failed: tell whoever started it (once per outcome and attempt count)."""
+    """A school became active or failed: tell whoever started it (once per outcome and attempt).
+
+    A school of an uploaded list is told about once for the whole list, when its last school is done.
+    """
     school = School.objects.get(pk=school_id)
+    batch = school.onboarding_batches.order_by("-pk").first()
+    if batch is not None and batch.created_by_id is not None:
+        _batch_notify(batch.pk)
+        return
     start = _onboarding_start(school)
     if start is None:
         return
@@ -69,3 +78,24 @@ def onboarding_notify(*, school_id: int) -> None:
             body=school.provision_error[:500],
             link=link,
         )
+
+
+def _batch_notify(batch_id: int) -> None:
+    # The batch row is locked: of two schools finishing together, the second waits and sees the first done.
+    batch = OnboardingBatch.objects.select_for_update().get(pk=batch_id)
+    counts = batch.schools.aggregate(
+        pending=Count("pk", filter=Q(status=School.Status.PENDING)),
+        failed=Count("pk", filter=Q(status=School.Status.FAILED)),
+        done=Count("pk", filter=Q(status__in=[School.Status.ACTIVE, School.Status.ARCHIVED])),
+    )
+    if counts["pending"]:
+        return  # the list's last school reports
+    failed, done = counts["failed"], counts["done"]
+    region_notify(
+        kind="onboarding_failed" if failed else "onboarding_finished",
+        key=f"batch:{batch.pk}:{done}:{failed}",  # a retried school changes the counts: a new summary
+        recipient_ids=[batch.created_by_id],
+        title=f"Список «{batch.file_name}»: подключено {done} из {done + failed}"
+        + (f", с ошибкой — {failed}" if failed else ""),
+        link=f"/schools/import/{batch.pk}/",
+    )

@@ -2,7 +2,7 @@ from django.conf import settings
 
 from config.celery import DurableRegionTask, app
 from tenants.models import RegionSettings
-from tenants.notifications.engine import digest_send, notifications_deliver
+from tenants.notifications.engine import MAIL_AWAY, digest_send, notifications_deliver, notifications_prune
 from tenants.notifications.models import RegionNotification
 
 
@@ -11,7 +11,7 @@ def _site_title() -> str:
     return region.centre_name or region.name if region else "Региональный центр наставничества"
 
 
-@app.task(base=DurableRegionTask, name="tenants.region_notifications_send")
+@app.task(base=DurableRegionTask, name="tenants.region_notifications_send", autoretry_for=MAIL_AWAY)
 def region_notifications_send_task(key: str) -> int:
     """E-mail one event's region notifications to those who want them at once. Idempotent."""
     return notifications_deliver(
@@ -19,7 +19,10 @@ def region_notifications_send_task(key: str) -> int:
     )
 
 
-@app.task(base=DurableRegionTask, name="tenants.region_notifications_digest")
+@app.task(base=DurableRegionTask, name="tenants.region_notifications_digest", autoretry_for=MAIL_AWAY)
 def region_notifications_digest_task() -> int:
-    """The region site's daily digest (beat). Idempotent: what was e-mailed is marked under a row lock."""
-    return digest_send(RegionNotification, host=settings.BASE_DOMAIN, site_title=_site_title())
+    """The region site's daily digest (beat). Idempotent: what was e-mailed is marked under a row lock.
+    Then the region's read notifications older than half a year are deleted."""
+    letters = digest_send(RegionNotification, host=settings.BASE_DOMAIN, site_title=_site_title())
+    notifications_prune(RegionNotification)
+    return letters
