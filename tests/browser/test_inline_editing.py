@@ -5,6 +5,7 @@ a row for editing, shows the Russian error in the row and puts the saved row bac
 count at the top brought up to date.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -65,3 +66,36 @@ def test_the_curator_edits_the_roadmap_in_place(world, visit):
     curator.see("Провести установочный семинар")
     assert page.evaluate("() => window.__notReloaded === true")
     curator.step("roadmap-row-cancelled")
+
+
+def test_a_200_character_word_wraps_on_the_region_round_and_report_pages(world, visit):
+    """Issue 14: a single 200-character word (the form allows it) stretched these pages to ~4,000 px.
+
+    Every ``step`` fails if the page scrolls sideways at 1366 px."""
+    word = "Наставничество" * 14 + "ааааа"  # 201 letters, no space to break at
+    word = word[:200]
+    school = make_school(name=word, municipality=world.m1, slug="e2e-longword", number=92)
+    inspector = visit("inspector")
+    inspector.login(world.inspector_m1.email)
+    inspector.go("/")
+    inspector.see(word)
+    inspector.step("schools-long-word")
+    inspector.go("/rounds/")
+    inspector.page.fill("input[name=title]", word)
+    inspector.page.fill("input[name=due_date]", (timezone.localdate() + timedelta(days=30)).isoformat())
+    inspector.click("Начать")
+    inspector.page.wait_for_url(re.compile(r"/rounds/\d+/$"))
+    inspector.see(word)
+    inspector.step("round-long-word")
+    inspector.page.get_by_role("link", name=school.short_name, exact=True).click()
+    inspector.step("round-school-long-word")
+    inspector.go("/compliance/")
+    inspector.step("compliance-long-word")
+
+    admin = visit("admin")
+    admin.login(world.regional_admin.email)
+    admin.go("/reports/")
+    admin.page.locator("form:has(input[name=on])").get_by_role("button", name="Сформировать").click()
+    admin.page.wait_for_url(re.compile(r"/reports/\d+/$"))
+    admin.see(word)
+    admin.step("report-long-word")
