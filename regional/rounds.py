@@ -1,6 +1,5 @@
 """ИМЦ monitoring rounds: verdicts beside the automatic result, remarks to the school, the analytical note."""
 
-import io
 from datetime import date, timedelta
 from typing import Any
 
@@ -8,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from docx import Document
 
+from core.documents.render import docx_render
 from regional.checklist.history import percent_at, percent_on
 from regional.checklist.rules import STATE_LABELS
 from regional.checklist.snapshots import checklist_current
@@ -147,55 +146,55 @@ def round_trend(round_: InspectionRound) -> dict[str, Any]:
 
 
 def round_note_docx(round_: InspectionRound) -> bytes:
-    """Аналитическая справка по итогам раунда, from the verdicts and the schools' snapshots."""
+    """Аналитическая справка по итогам раунда, from the verdicts and the schools' snapshots, filled into the
+    region's «round_note» DOCX template (or the built-in one) in the documents' sandbox."""
     items = list(checklist_current().items.all())
     snapshots = {s.school_id: s for s in SchoolSnapshot.objects.filter(school__in=round_.schools.all())}
     progress = round_progress(round_)
     trend = round_trend(round_)
-    doc = Document()
-    doc.add_heading("АНАЛИТИЧЕСКАЯ СПРАВКА", level=1)
-    doc.add_paragraph(
-        f"по итогам мониторинга внедрения целевой модели наставничества «{round_.title}», "
-        f"{round_.municipality.name}, срок — {round_.due_date:%d.%m.%Y}."
+    remarks_by_item = dict(
+        round_.verdicts.filter(verdict="remark").values_list("item_code").annotate(n=Count("pk"))
     )
-    doc.add_paragraph(
-        f"Образовательных организаций в раунде: {progress['schools']}; проверено полностью: "
-        f"{progress['reviewed']}; замечаний: {progress['remarks']}; "
-        f"без данных (школа ещё ничего не внесла): {progress['schools'] - len(snapshots)}."
-    )
-    doc.add_paragraph(
-        f"Выполнение чек-листа на старте раунда ({trend['start_on']:%d.%m.%Y}): {_shown(trend['start'])}; "
-        f"{'на срок' if trend['end_is_due'] else 'на дату справки'} ({trend['end_on']:%d.%m.%Y}): "
-        f"{_shown(trend['end'])}."
-    )
-    table = doc.add_table(rows=1, cols=3)
-    table.style = "Table Grid"
-    for cell, text in zip(
-        table.rows[0].cells, ("Пункт чек-листа", "Выполнено (авто)", "Замечаний"), strict=True
-    ):
-        cell.text = text
-    for item in items:
-        done = sum(1 for s in snapshots.values() if s.items.get(item.code, {}).get("state") == "done")
-        remarks = round_.verdicts.filter(item_code=item.code, verdict="remark").count()
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text, cells[2].text = (
-            item.title,
-            f"{done} из {progress['schools']}",
-            str(remarks),
-        )
-    doc.add_paragraph("")
-    doc.add_paragraph("Замечания:")
     titles = {i.code: i.title for i in items}
-    for verdict in (
+    remarks = (
         round_.verdicts.filter(Q(verdict="remark")).select_related("school").order_by("school__short_name")
-    ):
-        doc.add_paragraph(
-            f"{verdict.school.short_name} — {titles.get(verdict.item_code, verdict.item_code)}: "
-            f"{verdict.comment} (автопроверка: {STATE_LABELS.get(verdict.auto_state, '—')})"
-        )
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    )
+    context = {
+        "title": round_.title,
+        "municipality": round_.municipality.name,
+        "date": f"{timezone.localdate():%d.%m.%Y}",
+        "due_date": f"{round_.due_date:%d.%m.%Y}",
+        "schools": progress["schools"],
+        "reviewed": progress["reviewed"],
+        "remarks_count": progress["remarks"],
+        "no_data": progress["schools"] - len(snapshots),
+        "start_on": f"{trend['start_on']:%d.%m.%Y}",
+        "start_percent": _shown(trend["start"]),
+        "end_label": "на срок" if trend["end_is_due"] else "на дату справки",
+        "end_on": f"{trend['end_on']:%d.%m.%Y}",
+        "end_percent": _shown(trend["end"]),
+        "previous_title": trend["previous_title"],
+        "previous_percent": _shown(trend["previous"]) if trend["previous_title"] else "",
+        "items": [
+            {
+                "title": item.title,
+                "done": f"{sum(1 for s in snapshots.values() if s.items.get(item.code, {}).get('state') == 'done')}"
+                f" из {progress['schools']}",
+                "remarks": remarks_by_item.get(item.code, 0),
+            }
+            for item in items
+        ],
+        "remarks": [
+            {
+                "school": verdict.school.short_name,
+                "item": titles.get(verdict.item_code, verdict.item_code),
+                "comment": verdict.comment,
+                "auto_state": str(STATE_LABELS.get(verdict.auto_state, "—")),
+            }
+            for verdict in remarks
+        ],
+    }
+    return docx_render(kind="round_note", context=context)
 
 
 def _shown(percent: int | None) -> str:

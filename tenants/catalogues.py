@@ -28,6 +28,7 @@ class DocumentTemplate(models.Model):
         CONSENT = "consent", _("Согласие (участие / персональные данные)")
         ERASURE_ACT = "erasure_act", _("Акт об уничтожении персональных данных")
         PROGRAMME = "programme", _("Персонализированная программа наставничества (ИПР)")
+        ROUND_NOTE = "round_note", _("Аналитическая справка по итогам мониторинга (раунд ИМЦ)")
 
     kind = models.CharField(_("документ"), max_length=30, choices=Kind.choices, unique=True)
     file = models.FileField(upload_to="document-templates/", storage=region_storage)

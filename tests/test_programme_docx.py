@@ -92,3 +92,56 @@ def test_a_stored_payload_gives_a_400_and_never_the_pid(host_client, world):
     response = host_client(world.school_a, world.curator_a).get(f"/programmes/{programme.pk}/document.docx")
     assert response.status_code == 400 and not response.content.startswith(b"PK")
     assert str(os.getpid()) not in response.content.decode()
+
+
+# --- the region's analytical note of a monitoring round -------------------------------------------------
+
+
+def _round(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from regional.models import ChecklistTemplate, InspectionRound, InspectionVerdict
+
+    template = ChecklistTemplate.objects.filter(is_current=True).first()
+    round_ = InspectionRound.objects.create(
+        title="Мониторинг & проверка <1>", municipality=world.m1, created_by=world.regional_admin,
+        due_date=timezone.localdate() + timedelta(days=30), template_version=template.version if template else 1,
+    )  # fmt: skip
+    round_.schools.add(world.school_a)
+    InspectionVerdict.objects.create(
+        round=round_, school=world.school_a, item_code="site_section", verdict="remark",
+        comment="Нет раздела на сайте", auto_state="missing", inspector=world.inspector_m1,
+    )  # fmt: skip
+    return round_
+
+
+def test_the_built_in_round_note_keeps_its_content(host_client, world):
+    round_ = _round(world)
+    response = host_client(None, world.inspector_m1).get(f"/rounds/{round_.pk}/note.docx")
+    assert response.status_code == 200
+    text = _all_text(response.content)
+    assert "АНАЛИТИЧЕСКАЯ СПРАВКА" in text and "«Мониторинг & проверка <1>», Тверь" in text
+    assert "Нет раздела на сайте" in text and "0 из 1" in text and "{{" not in text
+
+
+def test_the_region_replaces_the_round_note_and_refused_placeholders_stay_out(host_client, world):
+    admin = host_client(None, world.regional_admin)
+    refused = admin.post(
+        "/document-templates/",
+        {
+            "kind": "round_note",
+            "file": SimpleUploadedFile("n.docx", _docx("{{ round.created_by.password }}")),
+        },
+    )
+    assert refused.status_code == 400 and not DocumentTemplate.objects.filter(kind="round_note").exists()
+    template = _docx(
+        "Справка ИМЦ: {{ municipality|upper }}, школ {{ schools }}",
+        "{% for remark in remarks %}{{ remark.school }}: {{ remark.comment }}\n{% endfor %}",
+    )
+    upload = {"kind": "round_note", "file": SimpleUploadedFile("n.docx", template)}
+    assert admin.post("/document-templates/", upload).status_code == 302
+    round_ = _round(world)
+    text = _all_text(host_client(None, world.inspector_m1).get(f"/rounds/{round_.pk}/note.docx").content)
+    assert text.startswith("Справка ИМЦ: ТВЕРЬ, школ 1") and "Нет раздела на сайте" in text

@@ -181,12 +181,50 @@ def _programme() -> DocxDocument:
     return doc
 
 
+def _round_note() -> DocxDocument:
+    doc = _document()
+    _centered(doc, "АНАЛИТИЧЕСКАЯ СПРАВКА", bold=True)
+    doc.add_paragraph(
+        "по итогам мониторинга внедрения целевой модели наставничества «{{ title }}», {{ municipality }}, "
+        "срок — {{ due_date }}."
+    )
+    doc.add_paragraph(
+        "Образовательных организаций в раунде: {{ schools }}; проверено полностью: {{ reviewed }}; "
+        "замечаний: {{ remarks_count }}; без данных (школа ещё ничего не внесла): {{ no_data }}."
+    )
+    doc.add_paragraph(
+        "Выполнение чек-листа на старте раунда ({{ start_on }}): {{ start_percent }}; {{ end_label }} "
+        "({{ end_on }}): {{ end_percent }}.{% if previous_title %} На срок предыдущего раунда «{{ previous_title }}»: "
+        "{{ previous_percent }}.{% endif %}"
+    )
+    table = doc.add_table(rows=4, cols=3)
+    table.style = "Table Grid"
+    for cell, text in zip(
+        table.rows[0].cells, ("Пункт чек-листа", "Выполнено (авто)", "Замечаний"), strict=True
+    ):
+        cell.text = text
+    table.rows[1].cells[0].text = "{%tr for item in items %}"
+    cells = table.rows[2].cells
+    cells[0].text, cells[1].text, cells[2].text = "{{ item.title }}", "{{ item.done }}", "{{ item.remarks }}"
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    doc.add_paragraph("")
+    doc.add_paragraph("Замечания:")
+    doc.add_paragraph(
+        "{% for remark in remarks %}{{ remark.school }} — {{ remark.item }}: {{ remark.comment }} "
+        "(автопроверка: {{ remark.auto_state }})\n{% else %}нет{% endfor %}"
+    )
+    doc.add_paragraph("")
+    doc.add_paragraph("Дата: {{ date }}        ____________________ / ____________________")
+    return doc
+
+
 BUILDERS: dict[str, Callable[[], DocxDocument]] = {
     "order_curator": _curator_order,
     "order_pairs": _pairs_order,
     "consent": _consent,
     "erasure_act": _erasure_act,
     "programme": _programme,
+    "round_note": _round_note,
 }
 
 

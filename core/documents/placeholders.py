@@ -165,6 +165,49 @@ DOCX_PLACEHOLDERS: dict[str, Spec] = {
         # One flat list, sections and their tasks in order: templates allow no loop inside a loop.
         "rows": ListOf("разделы и задания плана по порядку", _PLAN_ROW, loop_name="row"),
     },
+    # regional/rounds.py (round_note_docx): the region's own document, from the verdicts and snapshots.
+    "round_note": {
+        "title": Value("название раунда", "Мониторинг, I полугодие"),
+        "municipality": Value("муниципалитет", "Тверь"),
+        "date": Value("дата справки (ДД.ММ.ГГГГ)", "20.12.2026"),
+        "due_date": Value("срок раунда (ДД.ММ.ГГГГ)", "25.12.2026"),
+        "schools": Value("образовательных организаций в раунде", 12),
+        "reviewed": Value("проверено полностью", 10),
+        "remarks_count": Value("замечаний", 3),
+        "no_data": Value("без данных (школа ничего не внесла)", 1),
+        "start_on": Value("дата старта раунда (ДД.ММ.ГГГГ)", "01.12.2026"),
+        "start_percent": Value("выполнение чек-листа на старте («нет данных» или «62 %»)", "62 %"),
+        "end_label": Value("«на срок» или «на дату справки»", "на дату справки"),
+        "end_on": Value("дата второго замера (ДД.ММ.ГГГГ)", "20.12.2026"),
+        "end_percent": Value("выполнение чек-листа на эту дату", "75 %"),
+        "previous_title": Value("предыдущий раунд муниципалитета (пусто — не было)", ""),
+        "previous_percent": Value("выполнение на срок предыдущего раунда", ""),
+        "items": ListOf(
+            "пункты чек-листа",
+            Group(
+                "пункт",
+                {
+                    "title": Value("пункт чек-листа", "Раздел «Наставничество» на сайте"),
+                    "done": Value("выполнено (авто), «N из M»", "10 из 12"),
+                    "remarks": Value("замечаний по пункту", 1),
+                },
+            ),
+            loop_name="item",
+        ),
+        "remarks": ListOf(
+            "замечания инспекторов",
+            Group(
+                "замечание",
+                {
+                    "school": Value("школа (краткое наименование)", "Школа № 1"),
+                    "item": Value("пункт чек-листа", "Раздел «Наставничество» на сайте"),
+                    "comment": Value("текст замечания", "Нет раздела на сайте"),
+                    "auto_state": Value("что показала автопроверка", "не выполнено"),
+                },
+            ),
+            loop_name="remark",
+        ),
+    },
 }
 
 
