@@ -17,6 +17,7 @@ from core.people.models import BankEntry, Category, Person
 from core.programmes.models import Programme, ProgrammeTask
 from core.roadmap.forms import RoadmapItemForm
 from core.roadmap.models import RoadmapItem
+from core.templatetags.nastavnik import chosen_in
 from tests.objects import school_objects
 from tests.test_pairs import _pair_with_programme
 
@@ -460,3 +461,18 @@ def test_the_bank_filter_updates_the_list_and_the_address(host_client, world):
     )
     assert 'hx-push-url="true"' in page and 'hx-select="#bank-list"' in page
     assert "Сергеева" not in page.split('id="bank-list"')[1]  # filtered out on the server
+
+
+# --- the people picker ----------------------------------------------------------------------------------
+
+
+def test_the_pair_form_offers_searchable_pickers_over_the_native_selects(host_client, world):
+    page = host_client(world.school_a, world.curator_a).get("/pairs/new/").content.decode()
+    assert page.count("data-picker") == 3  # mentors, mentees, the mentee of «Подбор наставника»
+    assert 'name="mentors" id="id_mentors" multiple' in page and "Найти наставника" in page
+    assert "vendor/tom-select/tom-select.popular.min.js" in page
+
+
+def test_a_refused_pair_form_reselects_exactly_the_chosen_people():
+    assert chosen_in(1, ["1", "3"]) and chosen_in("3", ["1", "3"])
+    assert not chosen_in(1, ["12"]) and not chosen_in(2, None) and not chosen_in(2, "12")
