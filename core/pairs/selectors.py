@@ -119,8 +119,10 @@ def pairs_inactive(*, today: date, days: int) -> list[Pair]:
         Pair.objects.filter(status=Pair.Status.ACTIVE)
         .filter(active_on(today))
         .annotate(last=Max("meetings__date"))
+        # In SQL, not over every current pair in Python: the latest of start and last meeting is too old.
+        .filter(Q(last__isnull=True) | Q(last__lt=threshold), started_on__lt=threshold)
     )
-    return [p for p in pairs if max(p.last or p.started_on, p.started_on) < threshold]
+    return list(pairs)
 
 
 @dataclass(frozen=True)
