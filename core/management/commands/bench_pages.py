@@ -166,8 +166,8 @@ def _fill(school: Any) -> None:
     from core.monitoring.models import SurveyResponse
     from core.pairs.models import Meeting, Pair, PairMember
     from core.people.models import BankEntry, Person
-    from core.programmes.models import Programme, ProgrammeSection, ProgrammeTask
-    from core.programmes.templates import TEMPLATES
+    from core.programmes.models import Programme
+    from core.programmes.templates import plan_from_template, template_for
     from tenants.catalogues import RoleModel
 
     school_demo_fill(school=school, seed=1)
@@ -214,19 +214,9 @@ def _fill(school: Any) -> None:
                   stage="implementation", status="running")
         for p in pairs
     )  # fmt: skip
-    sections = ProgrammeSection.objects.bulk_create(
-        ProgrammeSection(programme=programme, title=title, position=n)
-        for programme in programmes
-        for n, (title, _tasks) in enumerate(TEMPLATES["teacher_student"])
-    )
-    ProgrammeTask.objects.bulk_create(
-        ProgrammeTask(section=section, task=task, planned_result=planned, position=n,
-                      due_date=start + timedelta(days=30 * (n + 1)))
-        for section in sections
-        for n, (task, planned) in enumerate(
-            next(t for title, t in TEMPLATES["teacher_student"] if title == section.title)
-        )
-    )  # fmt: skip
+    template = template_for(form_code="teacher_student", role_model_id=role_model.pk if role_model else None)
+    for programme in programmes:  # the region's template, as «Создать по шаблону формы» copies it
+        plan_from_template(programme=programme, template=template)
     Meeting.objects.bulk_create(
         Meeting(pair=p, kind="regular", date=today - timedelta(days=rng.randint(1, 60)), format="in_person", hours=1)
         for p in pairs
