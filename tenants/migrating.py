@@ -24,6 +24,7 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -277,9 +278,8 @@ _POOL_GROUPS: list[_Group] = []
 _POOL_LOCK_TIMEOUT = LOCK_TIMEOUT_SECONDS
 
 
-def _pool_job(item: tuple[str, int]) -> Outcome:
-    schema, index = item
-    return _migrate_one(schema, _POOL_GROUPS[index], _POOL_LOCK_TIMEOUT)
+def _pool_job(chunk: list[tuple[str, int]]) -> list[Outcome]:
+    return [_migrate_one(schema, _POOL_GROUPS[index], _POOL_LOCK_TIMEOUT) for schema, index in chunk]
 
 
 def _pooled(items: list[tuple[str, int]], processes: int) -> bool:
@@ -296,11 +296,21 @@ def _run(
         return
     _POOL_GROUPS, _POOL_LOCK_TIMEOUT = groups, lock_timeout
     connections.close_all()  # the children open their own; a shared socket would interleave
+    size = max(1, min(16, len(items) // (processes * 8)))
+    chunks = [items[n : n + size] for n in range(0, len(items), size)]
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            yield from pool.imap_unordered(
-                _pool_job, items, chunksize=max(1, min(16, len(items) // (processes * 8)))
-            )
+        # concurrent.futures rather than multiprocessing.Pool: a worker that dies (killed, out of memory)
+        # fails its schools with a reason instead of leaving the run waiting forever.
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {pool.submit(_pool_job, chunk): chunk for chunk in chunks}
+            for future in as_completed(futures):
+                try:
+                    yield from future.result()
+                except Exception as error:
+                    for schema, _ in futures[future]:
+                        yield Outcome(
+                            schema, ok=False, error=f"рабочий процесс прервался: {type(error).__name__}"
+                        )
     finally:
         _POOL_GROUPS = []
 
