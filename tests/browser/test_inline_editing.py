@@ -1,16 +1,20 @@
-"""Inline editing in the browser (issue 14): the roadmap is added to and edited a row at a time, in place.
+"""The interface of issue 14 in the browser: rows edited in place, the people picker, long words.
 
-The page is never reloaded (a marker set on ``window`` survives every step): htmx swaps the new row in, opens
-a row for editing, shows the Russian error in the row and puts the saved row back, with the «просрочено»
-count at the top brought up to date.
+The roadmap is added to and edited a row at a time and the page is never reloaded (a marker set on
+``window`` survives every step): htmx swaps the new row in, opens a row for editing, shows the Russian error
+in the row and puts the saved row back, with the «просрочено» count at the top brought up to date. People
+are chosen by typing in the picker, which fills the native select the form sends. A 200-character word
+wraps instead of widening the region's pages.
 """
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
+from core.people.models import BankEntry, Category, Person
 from tenants.models import Role
 from tenants.services import membership_grant
 from tests.conftest import make_school
@@ -99,3 +103,28 @@ def test_a_200_character_word_wraps_on_the_region_round_and_report_pages(world, 
     admin.page.wait_for_url(re.compile(r"/reports/\d+/$"))
     admin.see(word)
     admin.step("report-long-word")
+
+
+def test_people_are_chosen_by_typing_in_the_picker(world, visit):
+    school = make_school(name="Школа e2e-picker", municipality=world.m1, slug="e2e-picker", number=93)
+    with schema_context(school.schema_name):
+        for last, bank in (("Сергеева", "mentor"), ("Семёнова", "mentor"), ("Лебедев", "mentee")):
+            person = Person.objects.create(last_name=last, first_name="Анна", category=Category.TEACHER,
+                                           position="учитель", birth_date=date(1980, 1, 1))  # fmt: skip
+            BankEntry.objects.create(person=person, bank=bank, status="approved")
+    membership_grant(user=world.curator_a, role=Role.CURATOR, school=school)
+    curator = visit("curator")
+    curator.login(world.curator_a.email, school)
+    page = curator.go("/pairs/new/", school)
+    control = page.locator("#id_mentors-ts-control")
+    control.click()
+    control.fill("серг")
+    page.locator(".ts-dropdown .option", has_text="Сергеева").click()
+    page.keyboard.press("Escape")
+    chosen = page.eval_on_selector("#id_mentors", "s => Array.from(s.selectedOptions).map(o => o.text)")
+    assert chosen == ["Сергеева Анна"], chosen
+    page.locator("#id_mentors + .ts-wrapper .item", has_text="Сергеева").wait_for()
+    curator.step("picker-chosen")
+    page.locator("#id_mentors + .ts-wrapper .item .remove").click()
+    chosen = page.eval_on_selector("#id_mentors", "s => Array.from(s.selectedOptions).map(o => o.text)")
+    assert chosen == [], chosen
