@@ -45,6 +45,9 @@ urlpatterns = [
     path("consents/<int:pk>/scan/", consent_views.consent_scan_view, name="school-consent-scan"),
     path("acts/", act_views.acts_list, name="school-acts"),
     path("acts/curator-order/", act_views.curator_order_view, name="school-curator-order"),
+    path("acts/policy-order/", act_views.policy_order_view, name="school-policy-order"),
+    path("acts/introduction-order/", act_views.introduction_order_view, name="school-introduction-order"),
+    path("acts/early-end-order/", act_views.early_end_order_view, name="school-early-end-order"),
     path("acts/<int:pk>/", act_views.act_detail, name="school-act"),
     path("files/acts/<int:pk>/", act_views.act_file_download, name="school-act-file"),
     path("erasure/<int:pk>/document.docx", act_views.erasure_document, name="school-erasure-document"),
@@ -54,6 +57,7 @@ urlpatterns = [
     path(
         "incentives/<int:pk>/delete/", incentive_views.incentive_delete_view, name="school-incentive-delete"
     ),
+    path("incentives/order/", incentive_views.incentives_order_view, name="school-incentives-order"),
     path("trainings/new/", incentive_views.training_new, name="school-training-new"),
     path("trainings/<int:pk>/", incentive_views.training_edit, name="school-training"),
     path("trainings/<int:pk>/delete/", incentive_views.training_delete_view, name="school-training-delete"),

@@ -29,6 +29,10 @@ class DocumentTemplate(models.Model):
         ERASURE_ACT = "erasure_act", _("Акт об уничтожении персональных данных")
         PROGRAMME = "programme", _("Персонализированная программа наставничества (ИПР)")
         ROUND_NOTE = "round_note", _("Аналитическая справка по итогам мониторинга (раунд ИМЦ)")
+        ORDER_POLICY = "order_policy", _("Приказ об утверждении Положения о наставничестве (с приложениями)")
+        ORDER_INTRODUCTION = "order_introduction", _("Приказ о внедрении целевой модели наставничества")
+        ORDER_EARLY_END = "order_early_end", _("Приказ о досрочном прекращении наставничества")
+        ORDER_INCENTIVES = "order_incentives", _("Приказ о поощрении наставников")
 
     kind = models.CharField(_("документ"), max_length=30, choices=Kind.choices, unique=True)
     file = models.FileField(upload_to="document-templates/", storage=region_storage)

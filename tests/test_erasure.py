@@ -125,6 +125,8 @@ def test_erasure_removes_the_name_from_the_whole_schema_and_ends_or_repairs_the_
                                       answers={"comfort": "5", "change": "больше встреч"})  # fmt: skip
         SurveyResponse.objects.create(template_code="satisfaction_mentee", person=kid_alone, pair=alone,
                                       answers={"comfort": "5", "change": f"Спасибо, {subject.full_name}!"})  # fmt: skip
+        LocalAct.objects.create(kind="policy_students", title="Положение", number="1", status="in_force",
+                                date=TODAY - timedelta(days=365))  # the pairs order cites it  # fmt: skip
         order = pairs_order_generate(
             school=world.school_a,
             pairs=[alone, group],

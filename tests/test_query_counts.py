@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
+from core.acts.models import LocalAct
 from core.monitoring.models import SurveyResponse
 from core.pairs.models import Meeting
 from core.pairs.services import pairs_order_generate
@@ -66,6 +67,8 @@ def _grow(school, curator, start: int, count: int) -> None:
                 birth_date=student.birth_date,
             )  # fmt: skip
         # Every pair in an order: the pairs list shows each pair's order.
+        LocalAct.objects.create(kind="policy_students", title="Положение", number="1", status="in_force",
+                                date=TODAY - timedelta(days=365))  # the pairs order cites it  # fmt: skip
         pairs_order_generate(school=school, pairs=pairs, on=TODAY, curator_name="Ёлкина С.", actor=curator)
     assert START < TODAY
 

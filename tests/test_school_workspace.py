@@ -343,7 +343,10 @@ def test_the_curator_order_is_numbered_per_year_and_names_survive(host_client, w
     text = _docx_text(b"".join(client.get(f"/files/acts/{act_file.pk}/").streaming_content))
     assert "МОУ «Школа „Ёлочка“ & Ко»" in text
     assert "№ 1-н" in text and f"от {TODAY:%d.%m.%Y}" in text
-    assert "Фёдорова Алёна Петровна, учитель математики" in text
+    assert (
+        "Назначить куратором внедрения целевой модели наставничества Фёдорову Алёну Петровну (учитель математики)"
+        in text
+    )
     # Settings show the curator with their order.
     assert "приказ № 1-н" in client.get("/settings/").content.decode()
 

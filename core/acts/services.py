@@ -10,6 +10,7 @@ from django.db.models import Max
 from core.acts.models import ActFile, ActKind, CuratorAppointment, LocalAct, OrderCounter, SchoolProfile
 from core.acts.selectors import act_number_taken
 from core.audit.services import audit_log, changes_between
+from core.documents.names import person_context
 from core.documents.render import docx_render, ru_date
 from core.people.models import Person
 from tenants.models import School, User
@@ -227,11 +228,7 @@ def curator_order_generate(*, school: School, curator: Person, on: date, actor: 
             "school": _school_context(school),
             "number": number,
             "date": ru_date(on),
-            "curator": {
-                "full_name": curator.full_name,
-                "short_name": curator.short_name,
-                "position": curator.position,
-            },
+            "curator": person_context(curator, position=curator.position),
         },
     )
     act_attach_generated_docx(act=act, content=content, actor=actor)

@@ -10,11 +10,15 @@ from core.access import school_staff_required
 from core.acts.forms import (
     ActRepealForm,
     CuratorOrderForm,
+    EarlyEndOrderForm,
+    IntroductionOrderForm,
     LocalActEditForm,
     LocalActForm,
+    PolicyOrderForm,
     SchoolSettingsForm,
 )
 from core.acts.models import ActFile, CuratorAppointment, LocalAct
+from core.acts.orders import early_end_order_generate, introduction_order_generate, policy_order_generate
 from core.acts.selectors import act_journal
 from core.acts.services import (
     act_create,
@@ -56,6 +60,11 @@ def acts_list(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             # ids of its own: both forms have a «date», and a label must point at its own field
             "order_form": CuratorOrderForm(initial={"date": timezone.localdate()}, auto_id="order_%s"),
+            "policy_form": PolicyOrderForm(initial={"date": timezone.localdate()}, auto_id="policy_%s"),
+            "introduction_form": IntroductionOrderForm(
+                initial={"date": timezone.localdate()}, auto_id="intro_%s"
+            ),
+            "early_end_form": EarlyEndOrderForm(initial={"date": timezone.localdate()}, auto_id="early_%s"),
         },
         status=400 if form.errors else 200,
     )
@@ -190,3 +199,72 @@ def school_settings(request: HttpRequest) -> HttpResponse:
         {"form": form, "appointments": CuratorAppointment.objects.select_related("person", "order")},
         status=400 if form.errors else 200,
     )
+
+
+def _generated(request: HttpRequest, act: LocalAct) -> HttpResponse:
+    messages.success(
+        request, f"Сформирован приказ № {act.number} от {act.date:%d.%m.%Y}. Проверьте его и утвердите."
+    )
+    return redirect("school-act", pk=act.pk)
+
+
+def _refused(request: HttpRequest, error: ValidationError | list[str]) -> HttpResponse:
+    for message in error if isinstance(error, list) else _error_messages(error):
+        messages.error(request, message)
+    return redirect("school-acts")
+
+
+@school_staff_required
+@require_POST
+def policy_order_view(request: HttpRequest) -> HttpResponse:
+    form = PolicyOrderForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, _form_messages(form))
+    try:
+        act = policy_order_generate(
+            school=request_school(request),  # type: ignore[arg-type]
+            policy=form.cleaned_data["policy"],
+            roadmap=form.cleaned_data["roadmap"],
+            on=form.cleaned_data["date"],
+            actor=request_user(request),
+        )
+    except ValidationError as error:
+        return _refused(request, error)
+    return _generated(request, act)
+
+
+@school_staff_required
+@require_POST
+def introduction_order_view(request: HttpRequest) -> HttpResponse:
+    form = IntroductionOrderForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, _form_messages(form))
+    try:
+        act = introduction_order_generate(
+            school=request_school(request),  # type: ignore[arg-type]
+            curator=form.cleaned_data["curator"],
+            on=form.cleaned_data["date"],
+            until=form.cleaned_data["until"],
+            actor=request_user(request),
+        )
+    except ValidationError as error:
+        return _refused(request, error)
+    return _generated(request, act)
+
+
+@school_staff_required
+@require_POST
+def early_end_order_view(request: HttpRequest) -> HttpResponse:
+    form = EarlyEndOrderForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, _form_messages(form))
+    try:
+        act = early_end_order_generate(
+            school=request_school(request),  # type: ignore[arg-type]
+            pair=form.cleaned_data["pair"],
+            on=form.cleaned_data["date"],
+            actor=request_user(request),
+        )
+    except ValidationError as error:
+        return _refused(request, error)
+    return _generated(request, act)

@@ -45,8 +45,8 @@ def _curator_order() -> DocxDocument:
     )
     doc.add_paragraph("ПРИКАЗЫВАЮ:")
     doc.add_paragraph(
-        "1. Назначить куратором внедрения целевой модели наставничества {{ curator.full_name }}"
-        "{% if curator.position %}, {{ curator.position }}{% endif %}, с {{ date }}."
+        "1. Назначить куратором внедрения целевой модели наставничества {{ curator.accusative }}"
+        "{% if curator.position %} ({{ curator.position }}){% endif %} с {{ date }}."
     )
     doc.add_paragraph(
         "2. Куратору обеспечить формирование базы наставников и наставляемых, организацию программ "
@@ -61,32 +61,169 @@ def _curator_order() -> DocxDocument:
     return doc
 
 
+def _control(doc: DocxDocument, number: int | str) -> None:
+    doc.add_paragraph(
+        # The initials end the sentence with their own dot: «…на куратора Белову О. С.», never «О. С..».
+        f"{number}. Контроль исполнения приказа {{% if curator.full_name %}}возложить на куратора "
+        "{{ curator.accusative_short }}{% else %}оставляю за собой.{% endif %}"
+    )
+    doc.add_paragraph("")
+    doc.add_paragraph("Руководитель ____________________ / ____________________")
+
+
+def _loop_paragraphs(doc: DocxDocument, opening: str, *texts: str) -> None:
+    """A docxtpl paragraph loop: «{%p … %}» takes its whole paragraph, so the tags sit in their own."""
+    doc.add_paragraph("{%p " + opening + " %}")
+    for text in texts:
+        doc.add_paragraph(text)
+    doc.add_paragraph("{%p end" + opening.split()[0] + " %}")
+
+
 def _pairs_order() -> DocxDocument:
     doc = _document()
     _order_header(doc, "О закреплении наставнических пар (групп)")
     doc.add_paragraph(
-        "В целях реализации программы наставничества в {{ school.short_name }} в соответствии с Положением о "
-        "наставничестве"
+        "В соответствии с Положением о системе наставничества: {{ policy.text }}, в целях реализации "
+        "программы наставничества в {{ school.short_name }}"
     )
     doc.add_paragraph("ПРИКАЗЫВАЮ:")
-    doc.add_paragraph("1. Закрепить наставнические пары (группы) с {{ date }}:")
+    doc.add_paragraph(
+        "1. Закрепить с {{ date }} с письменного согласия их участников (законных представителей "
+        "несовершеннолетних участников) наставнические пары (группы):"
+    )
+    _loop_paragraphs(
+        doc,
+        "for pair in pairs",
+        "1.{{ loop.index }}. Закрепить {{ pair.mentees_accusative }} за {{ pair.mentor_word }} "
+        "{{ pair.mentors_instrumental }}. Форма наставничества «{{ pair.form }}», ролевая модель "
+        "«{{ pair.role_model }}», вид наставничества: {{ pair.kind }}. Срок: {{ pair.term }}. "
+        "Персонализированная программа наставничества: {{ pair.programme }}. Письменные согласия: "
+        "{{ pair.consents }}.",
+    )
+    doc.add_paragraph("2. Список наставнических пар (групп):")
     # docxtpl: a «{%tr %}» tag takes its whole row, so the loop needs a row of its own on each side.
-    table = doc.add_table(rows=4, cols=4)
+    columns = ("№", "Наставник", "Наставляемый", "Форма наставничества", "Ролевая модель", "Срок")
+    table = doc.add_table(rows=4, cols=len(columns))
     table.style = "Table Grid"
-    for cell, text in zip(
-        table.rows[0].cells, ("№", "Наставник", "Наставляемый", "Форма наставничества"), strict=True
-    ):
+    for cell, text in zip(table.rows[0].cells, columns, strict=True):
         cell.text = text
     table.rows[1].cells[0].text = "{%tr for pair in pairs %}"
-    row = table.rows[2].cells
-    row[0].text = "{{ loop.index }}"
-    row[1].text = "{{ pair.mentors }}"
-    row[2].text = "{{ pair.mentees }}"
-    row[3].text = "{{ pair.form }}"
+    for cell, text in zip(
+        table.rows[2].cells,
+        ("{{ loop.index }}", "{{ pair.mentors }}", "{{ pair.mentees }}", "{{ pair.form }}",
+         "{{ pair.role_model }}", "{{ pair.term }}"),
+        strict=True,
+    ):  # fmt: skip
+        cell.text = text
     table.rows[3].cells[0].text = "{%tr endfor %}"
-    doc.add_paragraph("2. Контроль исполнения приказа возложить на куратора {{ curator_name }}.")
+    doc.add_paragraph(
+        "3. Наставникам обеспечить реализацию персонализированных программ наставничества в установленные сроки."
+    )
+    _control(doc, 4)
+    return doc
+
+
+def _policy_order() -> DocxDocument:
+    doc = _document()
+    _order_header(doc, "Об утверждении Положения о системе наставничества {{ audience }}")
+    doc.add_paragraph(
+        "В целях внедрения целевой модели наставничества в {{ school.short_name }} в соответствии с "
+        "распоряжением Минпросвещения России от 25.12.2019 № Р-145 и письмом Минпросвещения России от "
+        "21.12.2021 № АЗ-1128/08"
+    )
+    doc.add_paragraph("ПРИКАЗЫВАЮ:")
+    doc.add_paragraph("1. Утвердить Положение о системе наставничества {{ audience }} (приложение 1).")
+    doc.add_paragraph(
+        "{% if has_roadmap %}2. Утвердить дорожную карту (план мероприятий) по реализации Положения о системе "
+        "наставничества {{ audience }} (приложение 2).{% else %}2. Дорожную карту утвердить отдельным "
+        "приказом.{% endif %}"
+    )
+    _control(doc, 3)
+    doc.add_paragraph("")
+    doc.add_paragraph("Приложение 1 к приказу от {{ date }} № {{ number }}: {{ policy.name }} (прилагается).")
+    doc.add_paragraph("{%p if has_roadmap %}")
+    doc.add_paragraph("Приложение 2 к приказу от {{ date }} № {{ number }}")
+    _centered(doc, "Дорожная карта (план мероприятий) по реализации Положения о системе наставничества", True)
+    columns = ("№", "Этап", "Мероприятие", "Срок", "Ответственный", "Результат (вид документа)")
+    table = doc.add_table(rows=4, cols=len(columns))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, columns, strict=True):
+        cell.text = text
+    table.rows[1].cells[0].text = "{%tr for row in roadmap %}"
+    for cell, text in zip(
+        table.rows[2].cells,
+        ("{{ loop.index }}", "{{ row.stage }}", "{{ row.title }}", "{{ row.period }}", "{{ row.responsible }}",
+         "{{ row.result }}"),
+        strict=True,
+    ):  # fmt: skip
+        cell.text = text
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    doc.add_paragraph("{%p endif %}")
+    return doc
+
+
+def _introduction_order() -> DocxDocument:
+    doc = _document()
+    _order_header(doc, "О внедрении целевой модели наставничества")
+    doc.add_paragraph(
+        "В соответствии с {{ basis }}, в целях внедрения целевой модели наставничества в {{ school.short_name }}"
+    )
+    doc.add_paragraph("ПРИКАЗЫВАЮ:")
+    doc.add_paragraph(
+        "1. Внедрить целевую модель наставничества в {{ school.short_name }} с {{ since }} по {{ until }}."
+    )
+    doc.add_paragraph(
+        "2. Назначить куратором внедрения целевой модели наставничества {{ curator.accusative }}"
+        "{% if curator.position %} ({{ curator.position }}){% endif %}."
+    )
+    doc.add_paragraph(
+        "3. Куратору {{ curator.dative }} разработать Положение о системе наставничества и дорожную карту его "
+        "реализации, сформировать базы наставников и наставляемых, организовать разработку персонализированных "
+        "программ наставничества и мониторинг их реализации."
+    )
+    doc.add_paragraph("4. Планируемые результаты внедрения целевой модели наставничества:")
+    for result in (
+        "— увеличение доли педагогов и обучающихся, вовлечённых в наставничество;",
+        "— сокращение времени адаптации молодых и вновь принятых педагогов, закрепление их в организации;",
+        "— разработка и реализация персонализированных программ наставничества для каждой пары (группы);",
+        "— создание базы наставников и наставляемых, мониторинг эффективности программ наставничества.",
+    ):
+        doc.add_paragraph(result)
+    doc.add_paragraph("5. Контроль исполнения приказа оставляю за собой.")
     doc.add_paragraph("")
     doc.add_paragraph("Руководитель ____________________ / ____________________")
+    doc.add_paragraph("С приказом ознакомлен(а): ____________________ {{ curator.short_name }}")
+    return doc
+
+
+def _early_end_order() -> DocxDocument:
+    doc = _document()
+    _order_header(doc, "О досрочном прекращении наставничества")
+    doc.add_paragraph("В соответствии с Положением о системе наставничества, на основании: {{ reason }}")
+    doc.add_paragraph("ПРИКАЗЫВАЮ:")
+    doc.add_paragraph(
+        "1. Досрочно прекратить с {{ ended_on }} наставничество {{ mentors_genitive }} в отношении "
+        "{{ mentees_genitive }}{% if pair_order %}, закреплённое приказом «{{ pair_order }}»{% endif %}. "
+        "Причина: {{ reason }}."
+    )
+    doc.add_paragraph(
+        "2. Куратору{% if curator.full_name %} {{ curator.dative }}{% endif %} внести изменения в базы "
+        "наставников и наставляемых и продолжить поиск наставника для наставляемого (при необходимости)."
+    )
+    _control(doc, 3)
+    return doc
+
+
+def _incentives_order() -> DocxDocument:
+    doc = _document()
+    _order_header(doc, "О поощрении наставников")
+    doc.add_paragraph(
+        "За добросовестную наставническую деятельность, в соответствии с Положением о системе наставничества и "
+        "локальными актами о мерах стимулирования наставников"
+    )
+    doc.add_paragraph("ПРИКАЗЫВАЮ:")
+    _loop_paragraphs(doc, "for line in lines", "{{ loop.index }}. {{ line.text }}")
+    _control(doc, "{{ lines|length + 1 }}")
     return doc
 
 
@@ -221,6 +358,10 @@ def _round_note() -> DocxDocument:
 BUILDERS: dict[str, Callable[[], DocxDocument]] = {
     "order_curator": _curator_order,
     "order_pairs": _pairs_order,
+    "order_policy": _policy_order,
+    "order_introduction": _introduction_order,
+    "order_early_end": _early_end_order,
+    "order_incentives": _incentives_order,
     "consent": _consent,
     "erasure_act": _erasure_act,
     "programme": _programme,

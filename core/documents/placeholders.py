@@ -82,22 +82,36 @@ _PLAN_ROW = Group(
     },
 )
 
-# Derived from the contexts built in core/acts/services.py (curator_order_generate),
-# core/pairs/services.py (pairs_order_generate), core/consents/services.py (consent_document) and
-# core/people/rights.py (person_erase), core/programmes/services.py (programme_docx). Keys match regional.models.DocumentTemplate.Kind.
+
+def _person(label: str) -> Group:
+    """A person with the name in the cases orders need (core.documents.names.person_context)."""
+    return Group(
+        label,
+        {
+            "full_name": Value("ФИО", "Белова Ольга Сергеевна"),
+            "short_name": Value("фамилия и инициалы", "Белова О. С."),
+            "position": Value("должность", "учитель"),
+            "genitive": Value("ФИО в родительном падеже (кого?)", "Беловой Ольги Сергеевны"),
+            "dative": Value("ФИО в дательном падеже (кому?)", "Беловой Ольге Сергеевне"),
+            "accusative": Value("ФИО в винительном падеже (кого?)", "Белову Ольгу Сергеевну"),
+            "instrumental": Value("ФИО в творительном падеже (кем?)", "Беловой Ольгой Сергеевной"),
+            "accusative_short": Value("фамилия и инициалы в винительном падеже", "Белову О. С."),
+        },
+    )
+
+
+_CURATOR = _person("куратор (пусто, если не назначен)")
+
+# Derived from the contexts built in core/acts/services.py (curator_order_generate), core/acts/orders.py
+# (the pairs, policy, introduction, early-end and incentives orders), core/consents/services.py
+# (consent_document), core/people/rights.py (person_erase) and core/programmes/services.py (programme_docx).
+# Keys match tenants.catalogues.DocumentTemplate.Kind.
 DOCX_PLACEHOLDERS: dict[str, Spec] = {
     "order_curator": {
         "school": _school("name", "short_name", "inn"),
         "number": _NUMBER,
         "date": _DATE,
-        "curator": Group(
-            "куратор",
-            {
-                "full_name": Value("ФИО куратора", "Иванова Мария Петровна"),
-                "short_name": Value("фамилия и инициалы куратора", "Иванова М. П."),
-                "position": Value("должность куратора", "учитель"),
-            },
-        ),
+        "curator": _person("куратор"),
     },
     "order_pairs": {
         "school": _school("name", "short_name"),
@@ -108,14 +122,108 @@ DOCX_PLACEHOLDERS: dict[str, Spec] = {
             Group(
                 "пара",
                 {
-                    "mentors": Value("наставники пары", "Петров П. П."),
-                    "mentees": Value("наставляемые пары", "Сидоров С. С."),
+                    "mentors": Value("наставники пары (ФИО)", "Петров Пётр Петрович"),
+                    "mentees": Value("наставляемые пары (ФИО)", "Сидоров Семён Семёнович"),
+                    "mentors_instrumental": Value(
+                        "наставники в творительном падеже", "Петровым Петром Петровичем"
+                    ),
+                    "mentees_accusative": Value(
+                        "наставляемые в винительном падеже", "Сидорова Семёна Семёновича"
+                    ),
+                    "mentor_word": Value("«наставником» или «наставниками»", "наставником"),
                     "form": Value("форма наставничества", "учитель – ученик"),
+                    "role_model": Value("ролевая модель", "успевающий – неуспевающий"),
+                    "kind": Value("вид наставничества", "традиционное"),
+                    "since": Value("начало работы пары (ДД.ММ.ГГГГ)", "01.09.2026"),
+                    "term": Value("срок (по программе)", "с 01.09.2026 по 31.05.2027"),
+                    "programme": Value(
+                        "персонализированная программа", "«Программа пары № 1» (утверждена 01.09.2026)"
+                    ),
+                    "consents": Value(
+                        "письменные согласия участников", "Петров П. П. — согласие от 01.09.2026"
+                    ),
                 },
             ),
             loop_name="pair",
         ),
+        "policy": Group(
+            "Положение о наставничестве, на котором основан приказ",
+            {
+                "name": Value("название Положения", "Положение о системе наставничества обучающихся"),
+                "number": Value("номер", "151/1"),
+                "date": Value("дата (ДД.ММ.ГГГГ)", "30.08.2026"),
+                "text": Value("все Положения с номерами и датами", "«Положение…» (№ 151/1 от 30.08.2026)"),
+            },
+        ),
+        "curator": _CURATOR,
         "curator_name": Value("куратор (фамилия и инициалы)", "Иванова М. П."),
+    },
+    "order_policy": {
+        "school": _school("name", "short_name"),
+        "number": _NUMBER,
+        "date": _DATE,
+        "audience": Value("чьё Положение: «педагогических работников» или «обучающихся»", "обучающихся"),
+        "policy": Group(
+            "Положение (приложение 1)", {"name": Value("название", "Положение о наставничестве")}
+        ),
+        "has_roadmap": Value("есть ли дорожная карта (приложение 2)", True),
+        "roadmap": ListOf(
+            "дорожная карта (приложение 2)",
+            Group(
+                "мероприятие",
+                {
+                    "stage": Value("этап", "Подготовка условий"),
+                    "title": Value("мероприятие", "Разработка Положения"),
+                    "period": Value("срок", "сентябрь 2026"),
+                    "responsible": Value("ответственный", "куратор"),
+                    "result": Value("результат (вид документа)", "приказ"),
+                },
+            ),
+            loop_name="row",
+        ),
+        "curator": _CURATOR,
+    },
+    "order_introduction": {
+        "school": _school("name", "short_name"),
+        "number": _NUMBER,
+        "date": _DATE,
+        "basis": Value("основание (нормативные документы)", "распоряжением … № Р-145"),
+        "since": Value("начало внедрения (ДД.ММ.ГГГГ)", "01.09.2026"),
+        "until": Value("срок внедрения (ДД.ММ.ГГГГ)", "31.08.2028"),
+        "curator": _person("куратор внедрения"),
+    },
+    "order_early_end": {
+        "school": _school("name", "short_name"),
+        "number": _NUMBER,
+        "date": _DATE,
+        "ended_on": Value("дата прекращения (ДД.ММ.ГГГГ)", "15.12.2026"),
+        "reason": Value("причина", "заявление наставника"),
+        "mentors_genitive": Value("наставники в родительном падеже", "Петрова Петра Петровича"),
+        "mentees_genitive": Value("наставляемые в родительном падеже", "Сидорова Семёна Семёновича"),
+        "pair_order": Value("приказ, которым пара была закреплена", "Приказ … № 3-н от 01.09.2026"),
+        "curator": _CURATOR,
+    },
+    "order_incentives": {
+        "school": _school("name", "short_name"),
+        "number": _NUMBER,
+        "date": _DATE,
+        "lines": ListOf(
+            "поощрения",
+            Group(
+                "поощрение",
+                {
+                    "text": Value(
+                        "пункт приказа целиком", "Объявить благодарность Беловой Ольге Сергеевне, учителю."
+                    ),
+                    "kind": Value("вид поощрения", "благодарность"),
+                    "name": Value("ФИО наставника", "Белова Ольга Сергеевна"),
+                    "name_declined": Value("ФИО в нужном падеже", "Беловой Ольге Сергеевне"),
+                    "amount": Value("сумма", "5 000,00 руб."),
+                },
+            ),
+            loop_name="line",
+        ),
+        "curator": _CURATOR,
     },
     "consent": {
         "title": Value("заголовок: вид согласия прописными", "СОГЛАСИЕ"),

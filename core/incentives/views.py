@@ -1,12 +1,16 @@
 """The curator's register of incentives given to mentors and of mentor training (list, add, edit, delete)."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import school_staff_required
+from core.acts.forms import OrderDateForm
+from core.acts.orders import incentives_order_generate
 from core.incentives.forms import IncentiveForm, TrainingForm
 from core.incentives.models import Incentive, Training
 from core.incentives.services import (
@@ -17,7 +21,7 @@ from core.incentives.services import (
     training_delete,
     training_update,
 )
-from tenants.context import request_user
+from tenants.context import request_school, request_user
 
 
 @school_staff_required
@@ -32,6 +36,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "incentives": incentives,
             "trainings": trainings,
             "hours_total": trainings.aggregate(h=Sum("hours"))["h"] or 0,
+            "order_form": OrderDateForm(initial={"date": timezone.localdate()}, auto_id="order_%s"),
         },
     )
 
@@ -110,3 +115,31 @@ def training_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def training_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _delete(request, get_object_or_404(Training.objects.select_related("person"), pk=pk))
+
+
+@school_staff_required
+@require_POST
+def incentives_order_view(request: HttpRequest) -> HttpResponse:
+    """«О поощрении наставников» from the marked incentives of the register, dated with the date chosen."""
+    form = OrderDateForm(request.POST)
+    ids = [int(i) for i in request.POST.getlist("incentives") if i.isdigit()]
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, f"Дата приказа: {message}")
+        return redirect("school-incentives")
+    try:
+        act = incentives_order_generate(
+            school=request_school(request),  # type: ignore[arg-type]
+            incentives=list(Incentive.objects.filter(pk__in=ids)),
+            on=form.cleaned_data["date"],
+            actor=request_user(request),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("school-incentives")
+    messages.success(
+        request, f"Сформирован приказ № {act.number} от {act.date:%d.%m.%Y} о поощрении наставников."
+    )
+    return redirect("school-act", pk=act.pk)

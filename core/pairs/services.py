@@ -9,11 +9,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.acts.models import ActKind, LocalAct
-from core.acts.services import act_attach_generated_docx, order_number_next
+from core.acts import orders
+from core.acts.models import LocalAct
 from core.audit.services import audit_log
 from core.consents.selectors import consent_check, consent_first_gap
-from core.documents.render import docx_render, ru_date
+from core.documents.render import ru_date
 from core.pairs.models import Meeting, Pair, PairMember, PairSuspension
 from core.pairs.selectors import mentor_load, pair_suspended_on, person_token
 from core.people.models import BankEntry, Person
@@ -249,50 +249,9 @@ def meeting_add(*, pair: Pair, data: dict[str, Any], actor: User | None) -> Meet
     return meeting
 
 
-@transaction.atomic
 def pairs_order_generate(
-    *, school: School, pairs: list[Pair], on: date, curator_name: str, actor: User | None
+    *, school: School, pairs: list[Pair], on: date, curator_name: str = "", actor: User | None
 ) -> LocalAct:
-    """The order fixing these pairs/groups with their members, numbered like every generated order."""
-    from tenants.catalogues import MentoringForm
-
-    if not pairs:
-        raise ValidationError("Выберите пары для приказа.")
-    forms = dict(MentoringForm.objects.values_list("code", "name"))
-    number = order_number_next(on=on)
-    act = LocalAct.objects.create(
-        kind=ActKind.ORDER_PAIRS,
-        number=number,
-        date=on,
-        generated=True,
-        title=f"О закреплении наставнических пар (групп): {len(pairs)}",
-        created_by_id=actor.pk if actor else None,
-    )
-    rows = []
-    for pair in pairs:
-        members = [m for m in pair.members.select_related("person") if m.until is None]
-        rows.append(
-            {
-                "mentors": ", ".join(
-                    m.person.short_name for m in members if m.role == PairMember.Role.MENTOR
-                ),
-                "mentees": ", ".join(
-                    m.person.short_name for m in members if m.role == PairMember.Role.MENTEE
-                ),
-                "form": forms.get(pair.form_code, pair.form_code),
-            }
-        )
-    content = docx_render(
-        kind="order_pairs",
-        context={
-            "school": {"name": school.name, "short_name": school.short_name},
-            "number": number,
-            "date": ru_date(on),
-            "pairs": rows,
-            "curator_name": curator_name,
-        },
-    )
-    act_attach_generated_docx(act=act, content=content, actor=actor)
-    Pair.objects.filter(pk__in=[p.pk for p in pairs]).update(order=act)
-    audit_log(actor=actor, action="generate", obj=act, changes={"pairs": [p.pk for p in pairs]})
-    return act
+    """The order fixing these pairs/groups (``core.acts.orders``); the curator in charge is the one
+    currently appointed, so ``curator_name`` is no longer used."""
+    return orders.pairs_order_generate(school=school, pairs=pairs, on=on, actor=actor)

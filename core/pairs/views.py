@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import school_staff_required, user_is_school_staff
+from core.acts.forms import OrderDateForm
 from core.dates import parse_on_param
 from core.pairs.forms import MeetingForm, PairEndForm, PairForm, ProgrammeForm
 from core.pairs.models import Pair, PairMember
 from core.pairs.selectors import mentor_suggestions, pairs_for_user, pairs_inactive, pairs_on
 from core.pairs.services import meeting_add, pair_create, pair_end, pair_resume, pairs_order_generate
-from core.people.models import Person
 from core.people.selectors import person_get
 from tenants.context import request_school, request_user
 
@@ -196,13 +196,16 @@ def pair_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
 def pairs_order_view(request: HttpRequest) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("pairs") if i.isdigit()]
     pairs = list(Pair.objects.filter(pk__in=ids, status=Pair.Status.ACTIVE))
-    curator = Person.objects.filter(curator_appointments__until__isnull=True).first()
+    form = OrderDateForm(request.POST)  # the order's date is the date chosen, not always today
+    if not form.is_valid():
+        for message in form.errors.get("date", []):
+            messages.error(request, f"Дата приказа: {message}")
+        return redirect("school-pairs")
     try:
         act = pairs_order_generate(
             school=request_school(request),  # type: ignore[arg-type]
             pairs=pairs,
-            on=timezone.localdate(),
-            curator_name=curator.short_name if curator else "",
+            on=form.cleaned_data["date"],
             actor=request_user(request),
         )
     except ValidationError as error:

@@ -26,6 +26,7 @@ from docx import Document
 from core.acts.models import ActFile
 from core.audit.models import AuditEntry, ErasureRecord
 from core.audit.services import audit_log
+from core.documents.names import declined_forms
 from core.documents.render import docx_render, ru_date
 from core.pairs.models import Pair, PairMember
 from core.pairs.services import pair_end
@@ -84,8 +85,14 @@ def person_export(*, person: Person, actor: User | None) -> dict[str, Any]:
 
 
 def _name_variants(person: Person) -> set[str]:
-    """The forms in which the system writes a name into journals, titles and documents."""
-    return {person.full_name, person.short_name, f"{person.last_name} {person.first_name}"}
+    """The forms in which the system writes a name into journals, titles and documents (generated orders
+    print it declined: «назначить куратором Белову Ольгу Сергеевну»)."""
+    return {
+        person.full_name,
+        person.short_name,
+        f"{person.last_name} {person.first_name}",
+        *declined_forms(person),
+    }
 
 
 class _Scrubber:
