@@ -45,7 +45,8 @@ COUNTS = [
 ]
 
 
-BATCH_SIZE = 100  # schools per job: few messages (and broker hops), each well inside its time limit
+BATCH_SIZE = 100  # schools per job at most: few messages (and broker hops), each well inside its time limit
+WORKER_PROCESSES = 2  # the bulk worker's concurrency (make run, deploy units): batches come in multiples
 STALL = timedelta(minutes=5)  # a running export with no stored row for this long is resumed or failed
 MAX_ATTEMPTS = 3  # resumptions by the sweeper before the run is marked failed
 
@@ -75,8 +76,13 @@ def report_resume(run: ReportRun) -> int:
     missing = report_missing(run)
     if not missing:
         report_build_task.delay(run.pk)
-    for start in range(0, len(missing), BATCH_SIZE):
-        report_batch_task.delay(run.pk, missing[start : start + BATCH_SIZE])
+    # At least two rounds of batches, an even number: a 100-school run is 4 jobs of 25, not 1 job that
+    # leaves the second worker process idle, and no lone last batch runs while the other process waits.
+    batches = max(2 * WORKER_PROCESSES, -(-len(missing) // BATCH_SIZE))
+    batches += batches % WORKER_PROCESSES
+    size = max(1, -(-len(missing) // batches))
+    for start in range(0, len(missing), size):
+        report_batch_task.delay(run.pk, missing[start : start + size])
     return len(missing)
 
 
