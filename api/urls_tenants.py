@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api import incentives, mentoring, programme_plan, school
+from api import bank, incentives, mentoring, programme_plan, school
 from api.urls_common import common_patterns
 from api.views import CurrentSchoolApi, SchoolInvitationCreateApi, SchoolMemberListApi
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("people/", school.PersonListApi.as_view(), name="api-people"),
     path("people/<int:pk>/", school.PersonDetailApi.as_view(), name="api-person"),
     path("people/<int:pk>/consent-check/", school.ConsentCheckApi.as_view(), name="api-consent-check"),
+    path("bank-entries/", bank.BankEntryListApi.as_view(), name="api-bank-entries"),
+    path("bank-entries/<int:pk>/status/", bank.BankEntryStatusApi.as_view(), name="api-bank-entry-status"),
+    path("bank-requests/", bank.BankRequestListApi.as_view(), name="api-bank-requests"),
     path("consents/", school.ConsentCreateApi.as_view(), name="api-consents"),
     path("consents/<int:pk>/withdraw/", school.ConsentWithdrawApi.as_view(), name="api-consent-withdraw"),
     path("acts/", school.LocalActListApi.as_view(), name="api-acts"),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from core.acts.models import ActKind, LocalAct
 from core.acts.services import curator_order_generate, school_profile_update
 from core.consents.models import Consent
-from core.people.models import BankEntry, Category, Person, Request
+from core.people.models import BankEntry, Category, Person
 from core.roadmap.models import RoadmapItem
 from core.roadmap.services import roadmap_start_from_template
 from tenants.models import School
@@ -71,13 +71,15 @@ def school_demo_fill(*, school: School, seed: int) -> bool:
             Consent.objects.create(person=person, kind=kind, valid_from=today - timedelta(days=320), **rep)
     for teacher in teachers[3:7]:
         BankEntry.objects.create(person=teacher, bank=BankEntry.Bank.MENTOR, status=BankEntry.Status.APPROVED,
-                                 requests=[Request.ADAPTATION, Request.METHODS], capacity=2,
+                                 requests=["adaptation", "methods"], capacity=2,
                                  competencies="методика преподавания, классное руководство", subjects=teacher.position)  # fmt: skip
     for teacher in teachers[:3]:
-        BankEntry.objects.create(person=teacher, bank=BankEntry.Bank.MENTEE, requests=[Request.ADAPTATION])
+        BankEntry.objects.create(person=teacher, bank=BankEntry.Bank.MENTEE, requests=["adaptation"])
     for student in students[:6]:
         BankEntry.objects.create(person=student, bank=BankEntry.Bank.MENTEE,
-                                 requests=[rng.choice([Request.LOW_RESULTS, Request.GIFTED, Request.CAREER])])  # fmt: skip
+                                 requests=[rng.choice(["low_results", "gifted", "career"])])  # fmt: skip
+    # The curator has looked at everyone in the demo banks: pairs take only approved people.
+    BankEntry.objects.update(status=BankEntry.Status.APPROVED, approved_at=timezone.now())
     LocalAct.objects.create(kind=ActKind.ORDER_INTRODUCTION, number="112", date=date(today.year, 8, 30),
                             title="О внедрении целевой модели наставничества", status=LocalAct.Status.IN_FORCE)  # fmt: skip
     LocalAct.objects.create(kind=ActKind.POLICY_TEACHERS, number="113", date=date(today.year, 8, 30),

@@ -14,7 +14,8 @@ from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
-from regional.checklist.history import end_of
+from core.facts import item_evidence_text
+from regional.checklist.history import end_of, items_percent
 from regional.checklist.rules import STATE_LABELS
 from regional.checklist.snapshots import EXTRA_RULE_TITLES, checklist_publish
 from regional.compliance import (
@@ -30,6 +31,7 @@ from regional.models import InspectionVerdict, SchoolSnapshot
 from regional.rounds import (
     round_create,
     round_due_date_check,
+    round_items,
     round_note_docx,
     round_progress,
     round_trend,
@@ -60,6 +62,17 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
         "item": request.GET.get("item", ""),
         "state": request.GET.get("state", "") if request.GET.get("state", "") in STATE_LABELS else "",
     }
+
+
+def _checklist_rows(
+    columns: list[Any], snapshot: SchoolSnapshot | None, verdicts: dict[str, InspectionVerdict]
+) -> list[tuple[Any, dict[str, Any], str, InspectionVerdict | None]]:
+    """(item, its stored state, the evidence as text, the ИМЦ's verdict) for each item shown."""
+    items = snapshot.items if snapshot is not None else {}
+    return [
+        (c, items.get(c.code, {}), item_evidence_text(items.get(c.code)), verdicts.get(c.code))
+        for c in columns
+    ]
 
 
 def _percent_label(school: School) -> str:
@@ -142,22 +155,26 @@ def _cells(school: School, columns: list[Any], fragments: dict[tuple[str, str], 
 
 @require_GET
 def compliance_xlsx(request: HttpRequest) -> HttpResponse:
-    """Exactly what the page shows (all pages), as XLSX."""
+    """What the page shows (all pages), as XLSX, with each item's evidence as text beside its state."""
     on = compliance_on(request.GET.get("on"))
     columns = checklist_columns()
     schools = compliance_schools(user=request.user, columns=columns, on=on, **_filters(request))
+
+    def cells(items: dict[str, Any] | None, code: str) -> list[str]:
+        item = (items or {}).get(code)
+        return [STATE_LABELS.get((item or {}).get("state", ""), NO_DATA), item_evidence_text(item)]
+
     rows = (
         [s.short_name, s.inn, _percent_label(s)]
-        + [
-            STATE_LABELS.get((s.snap_items or {}).get(c.code, {}).get("state", ""), NO_DATA)  # type: ignore[attr-defined]
-            for c in columns
-        ]
+        + [cell for c in columns for cell in cells(s.snap_items, c.code)]  # type: ignore[attr-defined]
         + [s.snap_computed_at.strftime("%d.%m.%Y %H:%M") if s.snap_computed_at else NO_DATA]  # type: ignore[attr-defined]
         for s in schools
     )
     content = xlsx_table(
         title="Чек-лист",
-        header=["Школа", "ИНН", "Выполнено"] + [c.title for c in columns] + ["Данные на"],
+        header=["Школа", "ИНН", "Выполнено"]
+        + [h for c in columns for h in (c.title, f"{c.title}: основание")]
+        + ["Данные на"],
         rows=rows,
     )
     response = HttpResponse(content, content_type=XLSX)
@@ -186,8 +203,7 @@ def school_checklist(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "school": school,
             "snapshot": snapshot,
-            "columns": checklist_columns(),
-            "verdicts": {v.item_code: v for v in verdicts},
+            "rows": _checklist_rows(checklist_columns(), snapshot, {v.item_code: v for v in verdicts}),
             "on": on,
             "as_of": on or timezone.localdate(),
         },
@@ -228,9 +244,15 @@ def rounds(request: HttpRequest) -> HttpResponse:
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_object_or_404(rounds_visible_to(request.user), pk=pk)
     progress = round_progress(round_)
+    codes = [i.code for i in round_items(round_)]
     snapshots = {s.school_id: s for s in SchoolSnapshot.objects.filter(school__in=round_.schools.all())}
+    # Each school's % over the round's own items (its snapshot may carry a later version's items too).
     schools = [
-        (s, snapshots.get(s.pk), progress["per_school"].get(s.pk, 0))
+        (
+            s,
+            items_percent(snapshots[s.pk].items, codes) if s.pk in snapshots else None,
+            progress["per_school"].get(s.pk, 0),
+        )
         for s in round_.schools.order_by("short_name")
     ]
     return render(
@@ -272,8 +294,8 @@ def round_school(request: HttpRequest, pk: int, school_pk: int) -> HttpResponse:
             "round": round_,
             "school": school,
             "snapshot": snapshot,
-            "columns": checklist_columns(),
-            "verdicts": verdicts,
+            # The round's own checklist version: items published after it started are not reviewed in it.
+            "rows": _checklist_rows(round_items(round_), snapshot, verdicts),
             "choices": InspectionVerdict.Verdict.choices,
         },
         status=status,

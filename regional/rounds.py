@@ -12,11 +12,25 @@ from core.documents.render import docx_render
 from regional.checklist.history import percent_at, percent_on
 from regional.checklist.rules import STATE_LABELS
 from regional.checklist.snapshots import checklist_current
-from regional.models import InspectionRound, InspectionVerdict, SchoolSnapshot
+from regional.models import (
+    ChecklistItem,
+    ChecklistTemplate,
+    InspectionRound,
+    InspectionVerdict,
+    SchoolSnapshot,
+)
 from regional.notifications import remark_notify, round_started_notify
 from tenants.models import Municipality, School, User
 from tenants.selectors import AnyUser, user_inspected_municipality_ids, user_is_regional_admin
 from tenants.services import audit_record
+
+
+def round_items(round_: InspectionRound) -> list[ChecklistItem]:
+    """The items of the checklist version the round was started with: a version published during the round
+    changes neither what its inspectors review nor its progress and note (the current one if that version
+    was deleted)."""
+    template = ChecklistTemplate.objects.filter(version=round_.template_version).first()
+    return list((template or checklist_current()).items.all())
 
 
 def rounds_visible_to(user: AnyUser) -> QuerySet[InspectionRound]:
@@ -73,8 +87,10 @@ def verdict_set(
         raise PermissionDenied("Раунд чужого муниципалитета.")
     if not round_.schools.filter(pk=school.pk).exists():
         raise ValidationError("Школа не входит в раунд.")
-    if item_code not in {i.code for i in checklist_current().items.all()}:
-        raise ValidationError("Нет такого пункта чек-листа.")
+    if item_code not in {i.code for i in round_items(round_)}:
+        raise ValidationError(
+            f"Нет такого пункта в чек-листе раунда (версия {round_.template_version}).", code="unknown_item"
+        )
     if verdict not in InspectionVerdict.Verdict.values:
         raise ValidationError("Выберите решение.")
     if verdict == InspectionVerdict.Verdict.REMARK and not comment.strip():
@@ -91,15 +107,21 @@ def verdict_set(
         actor=actor, action="round.verdict", obj=obj, details={"school": school.pk, "verdict": verdict}
     )
     if verdict == InspectionVerdict.Verdict.REMARK:
-        remark_notify(verdict=obj, item_title=checklist_current().items.get(code=item_code).title)
+        remark_notify(
+            verdict=obj, item_title=next(i.title for i in round_items(round_) if i.code == item_code)
+        )
     return obj
 
 
 def round_progress(round_: InspectionRound) -> dict[str, Any]:
-    items = len(checklist_current().items.all())
+    codes = [i.code for i in round_items(round_)]
+    items = len(codes)
     schools = round_.schools.count()
     per_school = dict(
-        round_.verdicts.values_list("school_id").annotate(n=Count("pk")).values_list("school_id", "n")
+        round_.verdicts.filter(item_code__in=codes)
+        .values_list("school_id")
+        .annotate(n=Count("pk"))
+        .values_list("school_id", "n")
     )
     reviewed = sum(1 for n in per_school.values() if n >= items)
     remarks = round_.verdicts.filter(verdict=InspectionVerdict.Verdict.REMARK).count()
@@ -122,6 +144,7 @@ def round_trend(round_: InspectionRound) -> dict[str, Any]:
     """
     today = timezone.localdate()
     school_ids = list(round_.schools.values_list("pk", flat=True))
+    codes = [i.code for i in round_items(round_)]
     start_on = timezone.localdate(round_.created_at)
     end_on = min(round_.due_date, today)
     previous = (
@@ -132,14 +155,16 @@ def round_trend(round_: InspectionRound) -> dict[str, Any]:
     previous_percent = None
     if previous is not None:
         previous_percent = percent_on(
-            min(previous.due_date, today), school_ids=list(previous.schools.values_list("pk", flat=True))
+            min(previous.due_date, today),
+            school_ids=list(previous.schools.values_list("pk", flat=True)),
+            codes=[i.code for i in round_items(previous)],
         )
     return {
         "start_on": start_on,
-        "start": percent_at(round_.created_at, school_ids=school_ids),
+        "start": percent_at(round_.created_at, school_ids=school_ids, codes=codes),
         "end_on": end_on,
         "end_is_due": round_.due_date <= today,
-        "end": percent_on(end_on, school_ids=school_ids),
+        "end": percent_on(end_on, school_ids=school_ids, codes=codes),
         "previous": previous_percent,
         "previous_title": previous.title if previous else "",
     }
@@ -148,7 +173,7 @@ def round_trend(round_: InspectionRound) -> dict[str, Any]:
 def round_note_docx(round_: InspectionRound) -> bytes:
     """Аналитическая справка по итогам раунда, from the verdicts and the schools' snapshots, filled into the
     region's «round_note» DOCX template (or the built-in one) in the documents' sandbox."""
-    items = list(checklist_current().items.all())
+    items = round_items(round_)
     snapshots = {s.school_id: s for s in SchoolSnapshot.objects.filter(school__in=round_.schools.all())}
     progress = round_progress(round_)
     trend = round_trend(round_)

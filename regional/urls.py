@@ -1,6 +1,6 @@
 from django.urls import path
 
-from regional import compliance_views, programme_template_views, report_views, views
+from regional import catalogue_views, compliance_views, programme_template_views, report_views, views
 
 urlpatterns = [
     path("", views.school_list, name="home"),
@@ -43,7 +43,7 @@ urlpatterns = [
         name="region-report-template",
     ),
     path("reports/<int:pk>/download.<str:fmt>", report_views.report_download, name="region-report-download"),
-    path("catalogues/", views.catalogues, name="region-catalogues"),
+    path("catalogues/", catalogue_views.catalogues, name="region-catalogues"),
     path(
         "programme-templates/",
         programme_template_views.programme_templates,

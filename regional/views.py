@@ -25,10 +25,8 @@ from regional.selectors import (
 from regional.services import (
     document_template_reset,
     document_template_upload,
-    role_model_add,
-    role_model_toggle,
 )
-from tenants.catalogues import DocumentTemplate, EndReason, MentoringForm, MentoringKind, SurveyTemplate
+from tenants.catalogues import DocumentTemplate
 from tenants.context import request_user
 from tenants.forms import InvitationForm, SchoolOnboardForm
 from tenants.importing import SCHOOL_COLUMNS, template_xlsx
@@ -445,49 +443,3 @@ def document_template_download(request: HttpRequest, kind: str) -> HttpResponse:
     response = HttpResponse(template_bytes(kind), content_type=DOCX)
     response["Content-Disposition"] = content_disposition_header(True, f"Шаблон_{kind}.docx") or ""
     return response
-
-
-# --- reference catalogues -----------------------------------------------------------------------------
-
-
-@regional_admin_required
-@require_http_methods(["GET", "POST"])
-def catalogues(request: HttpRequest) -> HttpResponse:
-    """Forms of mentoring with who may take which side, their role models, kinds, reasons, questionnaires."""
-    status = 200
-    if request.method == "POST":
-        try:
-            if "toggle" in request.POST:
-                role_model_toggle(role_model_id=int(request.POST["toggle"] or 0), actor=request_user(request))
-            else:
-                role_model_add(
-                    form_code=request.POST.get("form", ""),
-                    name=request.POST.get("name", ""),
-                    actor=request_user(request),
-                )
-            messages.success(request, "Справочник обновлён.")
-            return redirect("region-catalogues")
-        except (ValidationError, ValueError) as error:
-            messages.error(
-                request, " ".join(_messages_from(error)) if isinstance(error, ValidationError) else "Ошибка."
-            )
-            status = 400
-    return render(
-        request,
-        "region/catalogues.html",
-        {
-            "forms": MentoringForm.objects.prefetch_related("role_models"),
-            "kinds": MentoringKind.objects.all(),
-            "reasons": EndReason.objects.all(),
-            "surveys": SurveyTemplate.objects.all(),
-            "category_labels": CATEGORY_LABELS,
-        },
-        status=status,
-    )
-
-
-CATEGORY_LABELS = {
-    "teacher": "педагог", "student": "обучающийся", "parent": "родитель", "graduate": "выпускник",
-    "external:employer": "работодатель", "external:student": "студент", "external:lecturer": "педагог вуза/колледжа",
-    "external:partner": "социальный партнёр",
-}  # fmt: skip

@@ -66,6 +66,11 @@ class RoadmapTemplateItem(models.Model):
         return self.title
 
 
+# Where a catalogue entry comes from: the document (seed) that names it. Empty means nobody's document names
+# it (an entry added by the product or by the region itself); the «Справочники» page marks such entries.
+SOURCE_HELP = _("документ, в котором названа эта запись; пусто — не из документов")
+
+
 class MentoringForm(models.Model):
     """Форма наставничества, with the participant categories it allows on each side.
 
@@ -82,6 +87,7 @@ class MentoringForm(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    source = models.CharField(_("источник"), max_length=300, blank=True, help_text=SOURCE_HELP)
 
     class Meta:
         db_table = "regional_mentoringform"
@@ -97,6 +103,7 @@ class RoleModel(models.Model):
     form = models.ForeignKey(MentoringForm, on_delete=models.CASCADE, related_name="role_models")
     name = models.CharField(_("ролевая модель"), max_length=200)
     is_active = models.BooleanField(default=True)
+    source = models.CharField(_("источник"), max_length=300, blank=True, help_text=SOURCE_HELP)
 
     class Meta:
         db_table = "regional_rolemodel"
@@ -107,6 +114,42 @@ class RoleModel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BankRequest(models.Model):
+    """A request a mentee brings to the bank (and a mentor says they can help with): seeds 001 and 003.
+
+    Bank entries keep the ``code`` (no foreign key crosses schemas), so a code never changes once used;
+    the region renames, reorders, adds or switches entries off on the «Справочники» page.
+    """
+
+    class Audience(models.TextChoices):
+        TEACHERS = "teachers", _("педагоги")
+        STUDENTS = "students", _("обучающиеся")
+        ANY = "any", _("все")
+
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(_("запрос"), max_length=200)
+    audience = models.CharField(_("для кого"), max_length=10, choices=Audience.choices, default=Audience.ANY)
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    source = models.CharField(_("источник"), max_length=300, blank=True, help_text=SOURCE_HELP)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("запрос базы наставников/наставляемых")
+        verbose_name_plural = _("запросы базы наставников/наставляемых")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def bank_request_names(*, active_only: bool = False) -> dict[str, str]:
+    """{code: name} of the requests catalogue, in its order (one query)."""
+    requests = BankRequest.objects.all()
+    if active_only:
+        requests = requests.filter(is_active=True)
+    return dict(requests.values_list("code", "name"))
 
 
 class MentoringKind(models.Model):

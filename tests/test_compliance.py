@@ -12,6 +12,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from core.acts.models import LocalAct, SchoolProfile
+from core.consents.models import Consent
 from core.pairs.models import Pair
 from core.people.models import BankEntry, Person
 from core.programmes.models import Programme
@@ -75,7 +76,10 @@ def test_the_mentor_bank_rule(world):
         )
         entry = BankEntry.objects.create(person=person, bank="mentor")
         assert _state("mentor_bank") == "partial"
-        BankEntry.objects.filter(pk=entry.pk).update(status="approved")
+        # Approved by the curator (on record) and with valid consents: tests/test_checklist_rules.py has the rest.
+        BankEntry.objects.filter(pk=entry.pk).update(status="approved", approved_at=timezone.now())
+        for kind in Consent.Kind:
+            Consent.objects.create(person=person, kind=kind, valid_from=TODAY - timedelta(days=1))
         assert _state("mentor_bank") == "done"
 
 

@@ -123,7 +123,7 @@ def test_a_birth_date_edit_that_makes_a_member_a_minor_suspends_the_pair(host_cl
                                   school_class="11А", birth_date=TODAY.replace(year=TODAY.year - 19))  # fmt: skip
         for kind in Consent.Kind:
             Consent.objects.create(person=s, kind=kind, valid_from=START - timedelta(days=10))
-        BankEntry.objects.create(person=s, bank="mentee")
+        BankEntry.objects.create(person=s, bank="mentee", status="approved")
     client = host_client(world.school_a, world.curator_a)
     with schema_context(world.school_a.schema_name):
         pair = _pair(client, [m], [s])

@@ -32,7 +32,7 @@ def young_teacher(last: str) -> Person:
                                    birth_date=TODAY.replace(year=TODAY.year - 25),
                                    career_start=TODAY - timedelta(days=400))  # fmt: skip
     _consents(person)
-    BankEntry.objects.create(person=person, bank="mentee")
+    BankEntry.objects.create(person=person, bank="mentee", status="approved")
     return person
 
 

@@ -59,7 +59,7 @@ def _student(last: str) -> Person:
         birth_date=TODAY.replace(year=TODAY.year - 13),
     )  # fmt: skip
     _consents(person, **REP)
-    BankEntry.objects.create(person=person, bank="mentee")
+    BankEntry.objects.create(person=person, bank="mentee", status="approved")
     return person
 
 

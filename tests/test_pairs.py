@@ -45,7 +45,7 @@ def mentee(last="Корнеев", consents=True, category=Category.STUDENT, user
                                    birth_date=TODAY.replace(year=TODAY.year - 13), user_id=user_id)  # fmt: skip
     if consents:
         _consents(person, **REP)
-    BankEntry.objects.create(person=person, bank="mentee", requests=["low_results"])
+    BankEntry.objects.create(person=person, bank="mentee", status="approved", requests=["low_results"])
     return person
 
 

@@ -18,6 +18,7 @@ from core.facts.checklist import (
     region_checklist_register,
     school_counts,
 )
+from core.facts.evidence import evidence_describe, item_evidence_text
 
 __all__ = [
     "DONE",
@@ -30,6 +31,8 @@ __all__ = [
     "RegionChecklist",
     "Result",
     "checklist_evaluate",
+    "evidence_describe",
+    "item_evidence_text",
     "region_checklist",
     "region_checklist_register",
     "school_counts",

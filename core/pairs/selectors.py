@@ -1,4 +1,4 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
@@ -6,6 +6,7 @@ from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from core.consents.selectors import consent_check
 from core.pairs.models import Pair, PairMember, PairSuspension
 from core.people.models import BankEntry, Person
+from core.people.selectors import subject_key, subjects_split
 from core.programmes.models import Programme
 
 
@@ -125,23 +126,50 @@ def pairs_inactive(*, today: date, days: int) -> list[Pair]:
     return list(pairs)
 
 
+# Weights of the ranking: each request of the mentee the mentor covers and each subject they share weighs
+# 3; free places add at most 2, so they order equally fitting mentors but never outweigh a real match.
+REQUEST_POINTS = 3
+SUBJECT_POINTS = 3
+FREE_PLACES_CAP = 2
+
+
 @dataclass(frozen=True)
 class Suggestion:
     entry: BankEntry
     score: int
-    reasons: list[str]
+    reasons: list[str]  # «совпадает: …» lines, shown beside the mentor
     free: int
+    requests: list[str] = field(default_factory=list)  # the mentee's requests this mentor covers (names)
+    subjects: list[str] = field(default_factory=list)  # the subjects they share
+
+
+def mentee_needs(mentee: Person) -> list[str]:
+    """What matching looks for in mentors: the mentee's requests (by name) and subjects, as shown above it."""
+    from tenants.catalogues import bank_request_names
+
+    need = mentee.bank_entries.filter(bank=BankEntry.Bank.MENTEE).first()
+    if need is None:
+        return []
+    names = bank_request_names()
+    return [names.get(code, code) for code in need.requests] + [
+        f"предмет: {s}" for s in subjects_split(need.subjects)
+    ]
 
 
 def mentor_suggestions(*, mentee: Person, form_code: str, on: date) -> list[Suggestion]:
-    """Approved mentors ranked for this mentee: shared requests, subject, free capacity, allowed by the form."""
-    from tenants.catalogues import MentoringForm
+    """Approved mentors with a free place, allowed by the form, ranked for this mentee.
+
+    A mentor scores for each of the mentee's requests they can help with (the requests of their bank entry)
+    and for each subject the mentee needs that they teach (subjects compared by spelling-insensitive name,
+    never for merely having some subject text), then for free places.
+    """
+    from tenants.catalogues import MentoringForm, bank_request_names
 
     form = MentoringForm.objects.filter(code=form_code).first()
-    wanted = set()
-    entry = mentee.bank_entries.filter(bank=BankEntry.Bank.MENTEE).first()
-    if entry is not None:
-        wanted = set(entry.requests)
+    names = bank_request_names()
+    need = mentee.bank_entries.filter(bank=BankEntry.Bank.MENTEE).first()
+    wanted = list(dict.fromkeys(need.requests)) if need is not None else []
+    wanted_subjects = {subject_key(s): s for s in subjects_split(need.subjects)} if need is not None else {}
     suggestions = []
     candidates = BankEntry.objects.filter(
         bank=BankEntry.Bank.MENTOR, status__in=[BankEntry.Status.APPROVED, BankEntry.Status.IN_PAIR]
@@ -152,11 +180,19 @@ def mentor_suggestions(*, mentee: Person, form_code: str, on: date) -> list[Sugg
         free = candidate.capacity - mentor_load(person=candidate.person, on=on)
         if free <= 0:
             continue
-        shared = wanted & set(candidate.requests)
-        score, reasons = 3 * len(shared), [f"общие запросы: {len(shared)}"] if shared else []
-        if candidate.subjects:  # shown to the curator; not scored until subjects are matched for real
-            reasons.append(f"предметы: {candidate.subjects}")
-        score += min(free, 3)
+        covered = [names.get(code, code) for code in wanted if code in candidate.requests]
+        teaches = {subject_key(s) for s in subjects_split(candidate.subjects)}
+        shared = [subject for key, subject in wanted_subjects.items() if key in teaches]
+        score = REQUEST_POINTS * len(covered) + SUBJECT_POINTS * len(shared) + min(free, FREE_PLACES_CAP)
+        reasons = []
+        if covered:
+            reasons.append(f"совпадает: {', '.join(covered)}")
+        if shared:
+            reasons.append(f"совпадает предмет: {', '.join(shared)}")
         reasons.append(f"свободных мест: {free}")
-        suggestions.append(Suggestion(entry=candidate, score=score, reasons=reasons, free=free))
-    return sorted(suggestions, key=lambda s: (-s.score, s.entry.person.last_name))
+        suggestions.append(
+            Suggestion(
+                entry=candidate, score=score, reasons=reasons, free=free, requests=covered, subjects=shared
+            )
+        )
+    return sorted(suggestions, key=lambda s: (-s.score, s.entry.person.last_name, s.entry.pk))

@@ -33,6 +33,9 @@ def _catalogue(form_code: str, role_model_id: int, kind_code: str) -> Any:
     return form
 
 
+PAIRABLE = (BankEntry.Status.APPROVED, BankEntry.Status.IN_PAIR)
+
+
 def pair_check_people(*, form: Any, mentors: list[Person], mentees: list[Person], on: date) -> list[str]:
     """Every reason these people cannot form a pair of this form on this date (empty: they can)."""
     problems: list[str] = []
@@ -51,16 +54,26 @@ def pair_check_people(*, form: Any, mentors: list[Person], mentees: list[Person]
             gap = consent_first_gap(person=person, since=on, until=max(on, timezone.localdate()))
             if gap is not None:
                 problems.extend(f"{person.short_name}: {p}" for p in gap.problems)
-    for mentor in mentors:
-        entry = mentor.bank_entries.filter(bank=BankEntry.Bank.MENTOR).first()
-        if entry is None or entry.status not in (BankEntry.Status.APPROVED, BankEntry.Status.IN_PAIR):
-            problems.append(f"{mentor.short_name} не одобрен(а) в базе наставников.")
-            continue
-        load = mentor_load(person=mentor, on=on) + len(mentees)
-        if load > entry.capacity:
-            problems.append(
-                f"{mentor.short_name}: будет наставляемых {load}, а можно не больше {entry.capacity}."
-            )
+    # Only approved people are paired (the bank's «кандидат → одобрен → в паре»): the curator approves first.
+    for role, people, bank in (
+        ("наставников", mentors, BankEntry.Bank.MENTOR),
+        ("наставляемых", mentees, BankEntry.Bank.MENTEE),
+    ):
+        for person in people:
+            entry = person.bank_entries.filter(bank=bank).first()
+            if entry is None:
+                problems.append(f"{person.short_name} не включён(а) в базу {role}.")
+            elif entry.status not in PAIRABLE:
+                problems.append(
+                    f"{person.short_name}: в базе {role} статус «{entry.get_status_display()}» — "
+                    "в пару включают только одобренных куратором."
+                )
+            elif bank == BankEntry.Bank.MENTOR:
+                load = mentor_load(person=person, on=on) + len(mentees)
+                if load > entry.capacity:
+                    problems.append(
+                        f"{person.short_name}: будет наставляемых {load}, а можно не больше {entry.capacity}."
+                    )
     return problems
 
 
@@ -85,9 +98,11 @@ def pair_create(
     for role, people in ((PairMember.Role.MENTOR, mentors), (PairMember.Role.MENTEE, mentees)):
         for person in people:
             PairMember.objects.create(pair=pair, person=person, role=role, since=started_on)
-    BankEntry.objects.filter(person__in=[*mentors, *mentees]).exclude(status=BankEntry.Status.LEFT).update(
-        status=BankEntry.Status.IN_PAIR
-    )
+    # Each person's entry of the bank of their role only (a mentee's own candidacy as a mentor stays as it is).
+    for bank, people in ((BankEntry.Bank.MENTOR, mentors), (BankEntry.Bank.MENTEE, mentees)):
+        BankEntry.objects.filter(person__in=people, bank=bank, status=BankEntry.Status.APPROVED).update(
+            status=BankEntry.Status.IN_PAIR
+        )
     audit_log(
         actor=actor,
         action="create",
@@ -122,14 +137,15 @@ def pair_end(*, pair: Pair, on: date, reason_code: str, actor: User | None) -> P
         programme.status = "terminated" if reason.early else "completed"
         programme.completed_on = on
         programme.save(update_fields=["status", "completed_on"])
+    # Back to «одобрен» in the bank of their role, unless another pair not ended still holds them in it.
     for member in pair.members.all():
         still_paired = PairMember.objects.filter(
-            person=member.person, until__isnull=True, pair__status="active"
-        )
+            person=member.person, role=member.role, until__isnull=True
+        ).exclude(pair__status=Pair.Status.ENDED)
         if not still_paired.exists():
-            BankEntry.objects.filter(person=member.person, status=BankEntry.Status.IN_PAIR).update(
-                status=BankEntry.Status.APPROVED
-            )
+            BankEntry.objects.filter(
+                person=member.person, bank=member.role, status=BankEntry.Status.IN_PAIR
+            ).update(status=BankEntry.Status.APPROVED)
     audit_log(actor=actor, action="end", obj=pair, changes={"reason": reason.code, "on": ru_date(on)})
     return pair
 

@@ -13,7 +13,7 @@ from core.acts.forms import OrderDateForm
 from core.dates import parse_on_param
 from core.pairs.forms import MeetingForm, PairEndForm, PairForm, ProgrammeForm
 from core.pairs.models import Pair, PairMember
-from core.pairs.selectors import mentor_suggestions, pairs_for_user, pairs_inactive, pairs_on
+from core.pairs.selectors import mentee_needs, mentor_suggestions, pairs_for_user, pairs_inactive, pairs_on
 from core.pairs.services import meeting_add, pair_create, pair_end, pair_resume, pairs_order_generate
 from core.people.selectors import person_get
 from tenants.context import request_school, request_user
@@ -95,17 +95,22 @@ def pair_new(request: HttpRequest) -> HttpResponse:
                 return redirect("school-pair", pk=pair.pk)
         status = 400
     mentee_id = request.GET.get("mentee")
-    suggestions = []
+    suggestions, needs = [], []
     if mentee_id and mentee_id.isdigit():
+        mentee = person_get(pk=int(mentee_id))
+        needs = mentee_needs(mentee)
         suggestions = mentor_suggestions(
-            mentee=person_get(pk=int(mentee_id)),
-            form_code=request.GET.get("form", ""),
-            on=timezone.localdate(),
+            mentee=mentee, form_code=request.GET.get("form", ""), on=timezone.localdate()
         )
     return render(
         request,
         "school/pair_form.html",
-        {"form": form, "suggestions": suggestions, "mentees": form.fields["mentees"].queryset},  # type: ignore[attr-defined]
+        {
+            "form": form,
+            "suggestions": suggestions,
+            "needs": needs,
+            "mentees": form.fields["mentees"].queryset,  # type: ignore[attr-defined]
+        },
         status=status,
     )
 

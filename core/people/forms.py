@@ -5,9 +5,10 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from core.people.models import BankEntry, Category, Person, Request
-from core.people.selectors import age_on
+from core.people.models import BankEntry, Category, Person
+from core.people.selectors import age_on, subjects_split
 from core.templatetags.nastavnik import plural_ru
+from tenants.catalogues import BankRequest
 
 # The youngest a teacher can be when they start to teach (an employment contract for pedagogical work
 # needs secondary vocational education, i.e. 18 at the earliest in practice).
@@ -110,9 +111,26 @@ class PersonForm(forms.ModelForm):
         return data
 
 
+def bank_request_choices() -> list[tuple[str, str]]:
+    """The region's active requests, in its order, each with whom it is for (seeds 001 and 003 split them)."""
+    choices = []
+    for request in BankRequest.objects.filter(is_active=True):
+        suffix = (
+            "" if request.audience == BankRequest.Audience.ANY else f" ({request.get_audience_display()})"
+        )
+        choices.append((request.code, f"{request.name}{suffix}"))
+    return choices
+
+
 class BankEntryForm(forms.ModelForm):
+    """Including a person in a bank. ``requests`` come from the region's catalogue: a mentee's are what they
+    ask for, a mentor's what they can help with; matching pairs them."""
+
     requests = forms.MultipleChoiceField(
-        label="Запросы", choices=Request.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label="Запросы (наставляемому — с чем нужна помощь, наставнику — с чем может помочь)",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Запроса «%(value)s» нет в справочнике региона."},
     )
 
     class Meta:
@@ -122,6 +140,16 @@ class BankEntryForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["capacity"].required = False  # empty means the default, one mentee
+        # From the catalogue at each form's creation: the region edits it while the site runs.
+        self.fields["requests"].choices = bank_request_choices()  # type: ignore[attr-defined]
+        self.fields[
+            "subjects"
+        ].help_text = (
+            "Через запятую. Наставляемому — по каким предметам нужна помощь, наставнику — какие ведёт."
+        )
+
+    def clean_subjects(self) -> str:
+        return ", ".join(subjects_split(self.cleaned_data.get("subjects", "")))
 
     def clean_capacity(self) -> int:
         capacity = self.cleaned_data.get("capacity")

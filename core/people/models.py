@@ -60,23 +60,6 @@ class Person(models.Model):
         return f"{self.last_name} {initials}".strip()
 
 
-class Request(models.TextChoices):
-    """What a mentee asks for / a mentor can help with (seed 003, письмо АЗ-1128/08)."""
-
-    ADAPTATION = "adaptation", _("адаптация молодого педагога")
-    BURNOUT = "burnout", _("профессиональное выгорание")
-    IOT = "iot", _("индивидуальная образовательная траектория (ИОТ)")
-    GIFTED = "gifted", _("работа с одарёнными обучающимися")
-    OVZ = "ovz", _("обучающиеся с ОВЗ")
-    LOW_RESULTS = "low_results", _("низкие образовательные результаты")
-    HARDSHIP = "hardship", _("трудная жизненная ситуация")
-    CAREER = "career", _("профориентация")
-    SUBJECT = "subject", _("предметные компетенции")
-    METHODS = "methods", _("методическая помощь")
-    PROJECTS = "projects", _("проектная и исследовательская деятельность")
-    LEADERSHIP = "leadership", _("лидерские и коммуникативные навыки")
-
-
 class BankEntry(models.Model):
     """A person's place in the bank of mentors or of mentees."""
 
@@ -93,8 +76,10 @@ class BankEntry(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="bank_entries")
     bank = models.CharField(_("база"), max_length=10, choices=Bank.choices)
     status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.CANDIDATE)
+    # Codes of the region's requests catalogue (tenants.catalogues.BankRequest; no foreign key crosses
+    # schemas). A mentee's entry: what they ask for; a mentor's: what they can help with (matching pairs them).
     requests = ArrayField(
-        models.CharField(max_length=20, choices=Request.choices),
+        models.CharField(max_length=20),
         verbose_name=_("запросы"),
         default=list,
         blank=True,
@@ -116,6 +101,6 @@ class BankEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.person} — {self.get_bank_display()}"
 
-    @property
-    def request_labels(self) -> list[str]:
-        return [str(Request(code).label) for code in self.requests if code in Request.values]
+    def request_labels(self, names: dict[str, str]) -> list[str]:
+        """Names of this entry's requests from the catalogue ``names`` ({code: name}); unknown codes as is."""
+        return [names.get(code, code) for code in self.requests]

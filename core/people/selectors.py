@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from typing import Any
 
@@ -90,3 +91,21 @@ def bank_list(*, bank: str, status: str = "") -> QuerySet[BankEntry]:
     if status in BankEntry.Status.values:
         entries = entries.filter(status=status)
     return entries.order_by("person__last_name", "person__first_name")
+
+
+_SUBJECT_SEPARATORS = re.compile(r"[,;/\n]+")
+
+
+def subjects_split(text: str) -> list[str]:
+    """«Математика; физика ,  математика» → ["Математика", "физика"]: a bank entry's subjects, each once."""
+    subjects: dict[str, str] = {}
+    for part in _SUBJECT_SEPARATORS.split(text):
+        subject = " ".join(part.split()).strip(" .")
+        if subject:
+            subjects.setdefault(subject_key(subject), subject)
+    return list(subjects.values())
+
+
+def subject_key(subject: str) -> str:
+    """What two spellings of one subject share: case, «ё» and spaces do not matter."""
+    return " ".join(subject.replace("ё", "е").replace("Ё", "Е").lower().split())

@@ -1,7 +1,8 @@
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,14 +33,17 @@ from core.people.selectors import (
 from core.people.services import (
     bank_entry_save,
     bank_entry_set_status,
+    bank_status_next,
     people_import,
     person_create,
     person_link_user,
     person_update,
 )
+from tenants.catalogues import bank_request_names
 from tenants.context import request_user, school_of
 from tenants.importing import template_xlsx
 from tenants.models import Membership, Role, School
+from tenants.selectors import user_school_roles
 
 
 @school_staff_required
@@ -135,7 +139,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "minor": minor,
             "check": consent_check(person=person, on=today),
             "consents": person.consents.all(),
-            "bank_entries": person.bank_entries.all(),
+            "bank_entries": _with_request_names(person.bank_entries.all()),
             "bank_form": BankEntryForm(),
             "consent_form": ConsentForm(
                 person=person, initial={"valid_from": today, "by_representative": minor}
@@ -153,11 +157,26 @@ def person_bank(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_get(pk=pk)
     form = BankEntryForm(request.POST)
     if form.is_valid():
-        entry = bank_entry_save(person=person, data=form.cleaned_data, actor=request_user(request))
-        messages.success(request, f"Сохранено: {entry.get_bank_display()}.")
+        try:
+            entry = bank_entry_save(
+                person=person, data=form.cleaned_data, actor=request_user(request), school=school_of(request)
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Сохранено: {entry.get_bank_display()}.")
     else:
         messages.error(request, "; ".join(str(m) for ms in form.errors.values() for m in ms))
     return redirect("school-person", pk=person.pk)
+
+
+def _with_request_names(entries: Iterable[BankEntry]) -> list[BankEntry]:
+    """Entries with ``request_names`` (their requests by the catalogue's names): one catalogue query."""
+    names = bank_request_names()
+    entries = list(entries)
+    for entry in entries:
+        entry.request_names = entry.request_labels(names)  # type: ignore[attr-defined]
+    return entries
 
 
 def _school_logins(school: School) -> list[Membership]:
@@ -195,12 +214,14 @@ def _bank_page(
     status: int = 200,
 ) -> HttpResponse:
     status_filter = request.GET.get("status", "")
+    roles = user_school_roles(request_user(request), school_of(request))
+    entries = _bank_rows(bank_list(bank=bank, status=status_filter), roles)
     return render(
         request,
         "school/bank.html",
         {
             "bank": BankEntry.Bank(bank),
-            "entries": bank_list(bank=bank, status=status_filter),
+            "entries": entries,
             "status": status_filter,
             "statuses": BankEntry.Status.choices,
             "editing": editing.pk if editing else None,
@@ -208,6 +229,17 @@ def _bank_page(
         },
         status=status,
     )
+
+
+def _bank_rows(entries: Iterable[BankEntry], roles: set[str]) -> list[BankEntry]:
+    """Entries as their rows show them: requests by name, and only the status steps these roles may take."""
+    rows = _with_request_names(entries)
+    for entry in rows:
+        entry.next_statuses = [  # type: ignore[attr-defined]
+            (s, BankEntry.Status(s).label) for s in bank_status_next(status=entry.status, roles=roles)
+        ]
+        entry.may_approve = any(s == BankEntry.Status.APPROVED for s, _ in entry.next_statuses)  # type: ignore[attr-defined]
+    return rows
 
 
 def _bank_row(
@@ -219,8 +251,9 @@ def _bank_row(
     **extra: Any,
 ) -> HttpResponse:
     """One bank row for htmx: shown, or open for editing with its errors."""
+    roles = user_school_roles(request_user(request), school_of(request))
     context = {
-        "e": entry,
+        "e": _bank_rows([entry], roles)[0],
         "bank": BankEntry.Bank(entry.bank),
         "statuses": BankEntry.Status.choices,
         "editing": form is not None,
@@ -249,13 +282,14 @@ def bank_entry_status(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _bank_entry(pk)
     status = request.POST.get("status", "")
     error = ""
-    if status not in BankEntry.Status.values:
-        error = "Выберите статус из списка."
-    else:
-        try:
-            bank_entry_set_status(entry=entry, status=status, actor=request_user(request))
-        except ValidationError as refused:
-            error = " ".join(refused.messages)
+    try:
+        entry = bank_entry_set_status(
+            entry=entry, status=status, actor=request_user(request), school=school_of(request)
+        )
+    except ValidationError as refused:
+        error = " ".join(refused.messages)
+    except PermissionDenied as refused:  # a step of another role: the reason in the row, not a 403 page
+        error = str(refused)
     if is_htmx(request):
         if error:
             entry.refresh_from_db()
@@ -286,7 +320,9 @@ def bank_entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if is_htmx(request):
             return _bank_row(request, entry, form=form, status=400)
         return _bank_page(request, entry.bank, editing=entry, form=form, status=400)
-    entry = bank_entry_save(person=entry.person, data=form.cleaned_data, actor=request_user(request))
+    entry = bank_entry_save(
+        person=entry.person, data=form.cleaned_data, actor=request_user(request), school=school_of(request)
+    )
     if is_htmx(request):
         return _bank_row(request, entry)
     messages.success(request, f"{entry.person.short_name}: сохранено.")

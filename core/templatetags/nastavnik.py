@@ -2,6 +2,7 @@ from typing import Any
 
 from django import template
 
+from core.facts.evidence import evidence_describe
 from core.navigation import Entry, menu_for
 
 register = template.Library()
@@ -52,29 +53,11 @@ def site_menu(context: template.Context) -> list[Entry]:
     return menu_for(request) if request is not None else []
 
 
-# Counts a checklist rule may give as evidence (core/facts/checklist.py), in the order they read best.
-_EVIDENCE_COUNTS = {
-    "pairs": "пар",
-    "covered": "закреплено приказом",
-    "by_order": "по приказу",
-    "with_programme": "с утверждённой программой",
-    "mentors": "наставников в базе",
-    "approved": "одобрено",
-}
-
-
 @register.filter
 def evidence(value: Any) -> str:
     """A checklist item's evidence as a reader wants it: «пар: 3, закреплено приказом: 3 — Приказ … № 2-н».
 
-    Printed key by key it read like code («3; ['Приказ … № 2-н от 23.11.2026']; 3», issue 14).
+    Printed key by key it read like code («3; ['Приказ … № 2-н от 23.11.2026']; 3», issue 14). The wording
+    has one home, core.facts.evidence (the pages, the round pages and the XLSX all use it).
     """
-    if not isinstance(value, dict):
-        return ""
-    parts = [str(value[key]) for key in ("act", "url") if value.get(key)]
-    counts = [f"{label}: {value[key]}" for key, label in _EVIDENCE_COUNTS.items() if key in value]
-    if counts:
-        parts.append(", ".join(counts))
-    if value.get("orders"):
-        parts.append("; ".join(str(order) for order in value["orders"]))
-    return " — ".join(parts)
+    return evidence_describe(value) if isinstance(value, dict) else ""

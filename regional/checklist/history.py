@@ -1,10 +1,13 @@
 """The snapshot as it was on a day: read from the dated history (SchoolSnapshotVersion), never recomputed."""
 
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
+from core.facts import DONE, NA
 from regional.models import SchoolSnapshotVersion
 
 
@@ -30,17 +33,37 @@ def snapshots_on(day: date, *, school_ids: list[int] | None = None) -> QuerySet[
     return snapshots_at(end_of(day), school_ids=school_ids)
 
 
-def percent_at(moment: datetime, *, school_ids: list[int]) -> int | None:
+def percent_at(
+    moment: datetime, *, school_ids: list[int], codes: Collection[str] | None = None
+) -> int | None:
     """Checklist % of these schools together: done items over applicable items, as the region view.
 
-    None when none of them had any data by then.
+    ``codes``: count only these items (a round counts the items of the checklist version it was started
+    with, whatever version the snapshots were computed for). None when none of them had any data by then.
     """
     rows = SchoolSnapshotVersion.objects.filter(
         pk__in=snapshots_at(moment, school_ids=school_ids).values("pk")
     )
-    totals = rows.aggregate(d=Sum("done"), a=Sum("applicable"))
-    return round(100 * (totals["d"] or 0) / totals["a"]) if totals["a"] else None
+    if codes is None:
+        totals = rows.aggregate(d=Sum("done"), a=Sum("applicable"))
+        return round(100 * (totals["d"] or 0) / totals["a"]) if totals["a"] else None
+    done = applicable = 0
+    for items in rows.values_list("items", flat=True):  # one row per school of a municipality's round
+        d, a = items_done(items, codes)
+        done, applicable = done + d, applicable + a
+    return round(100 * done / applicable) if applicable else None
 
 
-def percent_on(day: date, *, school_ids: list[int]) -> int | None:
-    return percent_at(end_of(day), school_ids=school_ids)
+def items_done(items: dict[str, Any] | None, codes: Collection[str]) -> tuple[int, int]:
+    """(done, applicable) among ``codes`` of one snapshot's items; an item it lacks counts in neither."""
+    states = [(items or {}).get(code, {}).get("state") for code in codes]
+    return sum(1 for s in states if s == DONE), sum(1 for s in states if s and s != NA)
+
+
+def items_percent(items: dict[str, Any] | None, codes: Collection[str]) -> int | None:
+    done, applicable = items_done(items, codes)
+    return round(100 * done / applicable) if applicable else None
+
+
+def percent_on(day: date, *, school_ids: list[int], codes: Collection[str] | None = None) -> int | None:
+    return percent_at(end_of(day), school_ids=school_ids, codes=codes)

@@ -151,11 +151,11 @@ def test_the_curator_takes_an_empty_school_to_a_complete_checklist(world, visit)
     curator.page.locator("form[action$='/bank/']").get_by_role("button", name="Сохранить").click()
     curator.step("mentee-card")
 
-    curator.go("/banks/mentor/", school)
-    row = curator.page.locator("tr", has_text="Сергеева")
-    row.locator("select[name=status]").select_option("approved")
-    row.get_by_role("button", name="OK").click()
-    curator.see("одобрен")
+    # The curator approves both candidates: only approved people are paired (кандидат → одобрен → в паре).
+    for bank, last in (("mentee", "Лебедев"), ("mentor", "Сергеева")):
+        curator.go(f"/banks/{bank}/", school)
+        curator.page.locator("tr", has_text=last).get_by_role("button", name="→ одобрен").click()
+        curator.see("одобрен(а)")
     curator.step("mentor-bank")
 
     curator.go("/acts/", school)
