@@ -5,7 +5,7 @@ List (filters ``kind``, ``unread``), mark read (some or all of one's own), and t
 
 from typing import Any, cast
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
@@ -96,13 +96,24 @@ class NotificationReadApi(APIView):
                 raise serializers.ValidationError("Укажите ids уведомлений или all: true.")
             return data
 
-    @extend_schema(request=Input, summary="Отметить свои уведомления прочитанными (ids или все)")
+    @extend_schema(
+        request=Input,
+        responses=inline_serializer("NotificationsMarked", {"marked": serializers.IntegerField()}),
+        summary="Отметить свои уведомления прочитанными (ids или все)",
+    )
     def post(self, request: Request) -> Response:
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         ids = None if data.validated_data["all"] else data.validated_data["ids"]
         marked = notifications_mark_read(_model(request), user_id=_user(request).pk, ids=ids)
         return Response({"marked": marked})
+
+
+class PreferenceOutput(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    who = serializers.CharField()
+    channel = serializers.ChoiceField(choices=Channel.choices)
 
 
 class NotificationPreferencesApi(APIView):
@@ -120,13 +131,16 @@ class NotificationPreferencesApi(APIView):
             ]
         )
 
-    @extend_schema(summary="Как присылать уведомления на почту, по видам")
+    @extend_schema(
+        summary="Как присылать уведомления на почту, по видам", responses=PreferenceOutput(many=True)
+    )
     def get(self, request: Request) -> Response:
         return self._response(request)
 
     @extend_schema(
         summary='Изменить: {"вид": "immediate|digest|none", …}; прочие виды не меняются',
         request={"application/json": {"type": "object", "additionalProperties": {"enum": Channel.values}}},
+        responses=PreferenceOutput(many=True),
     )
     def put(self, request: Request) -> Response:
         if not isinstance(request.data, dict) or not request.data:

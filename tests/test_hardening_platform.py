@@ -396,7 +396,7 @@ def test_a_remark_email_names_the_item_by_its_title(world, django_capture_on_com
             actor=world.inspector_m1,
         )
     body = mail.outbox[-1].body
-    assert f"По пункту «{item.title}»" in body and "site_section" not in body
+    assert f"по пункту «{item.title}»" in body and "site_section" not in body
 
 
 @pytest.mark.django_db
