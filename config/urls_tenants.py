@@ -16,6 +16,7 @@ from core.pairs import views as pair_views
 from core.people import views as people_views
 from core.programmes import rows as programme_rows
 from core.programmes import views as programme_views
+from core.reporting import views as reporting_views
 from core.roadmap import views as roadmap_views
 from core.views import school_home, school_invitation_resend, school_users
 
@@ -57,6 +58,7 @@ urlpatterns = [
     path(
         "incentives/<int:pk>/delete/", incentive_views.incentive_delete_view, name="school-incentive-delete"
     ),
+    path("reports/annual.docx", reporting_views.annual_report_view, name="school-annual-report"),
     path("incentives/order/", incentive_views.incentives_order_view, name="school-incentives-order"),
     path("trainings/new/", incentive_views.training_new, name="school-training-new"),
     path("trainings/<int:pk>/", incentive_views.training_edit, name="school-training"),

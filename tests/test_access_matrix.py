@@ -234,6 +234,7 @@ SCHOOL_ACCESS: dict[str, Rule] = {
     "school-erasure-document": Rule(own=STAFF, params=_pk("erasure")),
     "school-roadmap": Rule(own=STAFF),
     "school-incentives": Rule(own=STAFF),
+    "school-annual-report": Rule(own=STAFF),
     "school-incentive-new": Rule(own=STAFF),
     "school-incentive": Rule(own=STAFF, params=_pk("incentive")),
     "school-incentive-delete": Rule(own=STAFF, params=_pk("incentive")),
