@@ -109,11 +109,17 @@ class NotificationReadApi(APIView):
         return Response({"marked": marked})
 
 
-class PreferenceOutput(serializers.Serializer):
-    kind = serializers.CharField()
-    label = serializers.CharField()
-    who = serializers.CharField()
-    channel = serializers.ChoiceField(choices=Channel.choices)
+# A dict of fields, not a class: a field called ``label`` would shadow Field.label.
+PreferenceOutput = inline_serializer(
+    "NotificationPreference",
+    fields={
+        "kind": serializers.CharField(),
+        "label": serializers.CharField(),
+        "who": serializers.CharField(),
+        "channel": serializers.ChoiceField(choices=Channel.choices),
+    },
+    many=True,
+)
 
 
 class NotificationPreferencesApi(APIView):
@@ -131,16 +137,14 @@ class NotificationPreferencesApi(APIView):
             ]
         )
 
-    @extend_schema(
-        summary="Как присылать уведомления на почту, по видам", responses=PreferenceOutput(many=True)
-    )
+    @extend_schema(summary="Как присылать уведомления на почту, по видам", responses=PreferenceOutput)
     def get(self, request: Request) -> Response:
         return self._response(request)
 
     @extend_schema(
         summary='Изменить: {"вид": "immediate|digest|none", …}; прочие виды не меняются',
         request={"application/json": {"type": "object", "additionalProperties": {"enum": Channel.values}}},
-        responses=PreferenceOutput(many=True),
+        responses=PreferenceOutput,
     )
     def put(self, request: Request) -> Response:
         if not isinstance(request.data, dict) or not request.data:

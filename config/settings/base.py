@@ -283,6 +283,7 @@ SPECTACULAR_SETTINGS = {
         "MembershipRoleEnum": "tenants.models.Role",
         "PairMemberRoleEnum": "core.pairs.models.PairMember.Role",
         "ProgrammeStatusEnum": "core.programmes.models.Programme.Status",
+        "BankEntryStatusEnum": "core.people.models.BankEntry.Status",
     },
 }
 
