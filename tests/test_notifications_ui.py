@@ -18,7 +18,7 @@ from core.notifications.services import notify
 from core.notifications.tasks import notifications_digest_task, notifications_send_task
 from core.programmes.models import ProgrammeTask
 from regional.models import InspectionRound
-from tenants.models import Role
+from tenants.models import Membership, Role
 from tenants.notifications.calendar_tokens import calendar_token_issue
 from tenants.notifications.engine import notifications_prune
 from tenants.notifications.kinds import SCHOOL, kinds_for
@@ -75,8 +75,9 @@ def test_the_list_filters_pages_and_marks_only_ones_own_read(world, host_client)
         assert Notification.objects.get(pk=own).read_at is not None
         assert Notification.objects.get(pk=others).read_at is None  # the mentor's stays unread
     assert "Событие r0" not in client.get("/notifications/?unread=1").content.decode()
-    bad = client.post("/notifications/read/", {"id": ["abc"]})
-    assert bad.status_code == 400 and "Не выбрано" in bad.content.decode()
+    for wrong in (["abc"], ["²"], [], ["9" * 30]):
+        bad = client.post("/notifications/read/", {"id": wrong})
+        assert bad.status_code == 400 and "Не выбрано" in bad.content.decode(), wrong
     client.post("/notifications/read/", {"all": "1"})
     with schema_context(world.school_a.schema_name):
         assert Notification.objects.filter(recipient_id=world.curator_a.pk, read_at__isnull=True).count() == 0
@@ -283,3 +284,12 @@ def test_the_region_feed_has_the_rounds_the_person_may_see(world, host_client):
     assert "Тверской раунд" in body and "Ржевский раунд" not in body
     token = calendar_token_issue(user=world.curator_a)  # not regional staff: no region feed
     assert host_client(None).get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_someone_who_left_the_school_is_mailed_no_more_of_it(world):
+    _notify(world.school_a, world.curator_a, 1)
+    _notify(world.school_a, world.mentor_a, 1, prefix="m")
+    Membership.objects.filter(user=world.mentor_a, school=world.school_a).delete()
+    with schema_context(world.school_a.schema_name):
+        assert notifications_digest_task() == 1
+    assert [m.to for m in mail.outbox] == [["curator@a.test"]]

@@ -2,8 +2,9 @@
 
 from urllib.parse import urlencode
 
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -65,10 +66,8 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     ids: list[int] | None = None
     if not request.POST.get("all"):
         raw = request.POST.getlist("id")
-        if not raw or not all(value.isdigit() and len(value) < 19 for value in raw):
-            return HttpResponseBadRequest(
-                "Не выбрано ни одного уведомления.".encode(), content_type="text/plain; charset=utf-8"
-            )
+        if not raw or not all(value.isascii() and value.isdigit() and len(value) < 19 for value in raw):
+            raise BadRequest("Не выбрано ни одного уведомления.")
         ids = [int(value) for value in raw]
     notifications_mark_read(_model(request), user_id=request_user(request).pk, ids=ids)
     kind, unread = _filters(request.POST.dict())

@@ -17,7 +17,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tenants.models import User
+from tenants.models import REGION_ROLES, School, User
 from tenants.notifications.kinds import KINDS, Channel
 from tenants.notifications.models import NotificationBase, NotificationPreference
 from tenants.urls_util import site_url
@@ -95,8 +95,20 @@ def _text(notification: NotificationBase, host: str) -> str:
     return "\n".join(lines)
 
 
+def site_audience(school: School | None) -> QuerySet[User]:
+    """Who may still read a site's notifications: its members now (a person who left gets no more mail)."""
+    if school is not None:
+        return User.objects.filter(memberships__school=school)
+    return User.objects.filter(memberships__role__in=sorted(REGION_ROLES))
+
+
+def _emails(audience: QuerySet[User], user_ids: Iterable[int]) -> dict[int, str]:
+    rows = audience.filter(pk__in=list(user_ids), is_active=True).exclude(email="").values_list("pk", "email")
+    return dict(rows.distinct())
+
+
 def notifications_deliver[N: NotificationBase](
-    model: type[N], *, key: str, host: str, site_title: str
+    model: type[N], *, key: str, host: str, site_title: str, audience: QuerySet[User]
 ) -> int:
     """E-mail the not yet e-mailed rows of one event to those who want this kind at once. Returns how many."""
     sent = 0
@@ -108,9 +120,7 @@ def notifications_deliver[N: NotificationBase](
     if not pending:
         return 0
     channels = channels_for({r for _, r, _ in pending}, {k for _, _, k in pending})
-    emails = dict(
-        User.objects.filter(pk__in={r for _, r, _ in pending}, is_active=True).values_list("pk", "email")
-    )
+    emails = _emails(audience, {r for _, r, _ in pending})
     for pk, recipient_id, kind in pending:
         if channels[(recipient_id, kind)] != Channel.IMMEDIATE or not emails.get(recipient_id):
             continue  # the digest or nobody takes it; the bell shows it either way
@@ -134,7 +144,9 @@ def notifications_deliver[N: NotificationBase](
     return sent
 
 
-def digest_send[N: NotificationBase](model: type[N], *, host: str, site_title: str) -> int:
+def digest_send[N: NotificationBase](
+    model: type[N], *, host: str, site_title: str, audience: QuerySet[User]
+) -> int:
     """The daily digest of this site: one letter per person with their unsent, unread «digest» kinds."""
     since = timezone.now() - DIGEST_LOOKBACK
     pending = model._default_manager.filter(
@@ -146,7 +158,7 @@ def digest_send[N: NotificationBase](model: type[N], *, host: str, site_title: s
     for recipient_id, kind in rows:
         if channels[(recipient_id, kind)] == Channel.DIGEST:
             wanted[recipient_id].append(kind)
-    emails = dict(User.objects.filter(pk__in=wanted, is_active=True).values_list("pk", "email"))
+    emails = _emails(audience, wanted)
     letters = 0
     for recipient_id, kinds in sorted(wanted.items()):
         if not emails.get(recipient_id):
