@@ -48,7 +48,7 @@ def remark_notify(*, verdict: InspectionVerdict, item_title: str) -> None:
         kind="remark",
         key=f"remark:{verdict.pk}:{verdict.decided_at:%Y%m%d%H%M%S%f}",
         title=f"Замечание ИМЦ по пункту «{item_title}»",
-        body=f"По пункту «{item_title}» раунда «{verdict.round.title}»: {verdict.comment}",
+        body=f"Раунд «{verdict.round.title}»: {verdict.comment}",
         link="/checklist/",
     )
 
