@@ -160,8 +160,11 @@ def test_the_curator_takes_an_empty_school_to_a_complete_checklist(world, visit)
 
     curator.go("/acts/", school)
     curator.choose("#order_curator", "Сергеева")
-    curator.page.fill("#order_date", today.isoformat())
-    curator.click("Сформировать DOCX")
+    curator.page.fill("#order_date", today.strftime("%d.%m.%Y"))  # typed as a curator would, ДД.ММ.ГГГГ
+    # Each generated order has its own card and «Сформировать DOCX»; this one is the curator's appointment.
+    curator.page.locator("form[action$='/acts/curator-order/']").get_by_role(
+        "button", name="Сформировать DOCX"
+    ).click()
     curator.page.wait_for_url(re.compile(r"/acts/\d+/$"))
     curator.click("Утвердить (действует)")
     curator.step("curator-order")
