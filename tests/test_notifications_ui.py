@@ -178,6 +178,8 @@ def test_the_calendar_feed_is_the_persons_own_deadlines_behind_a_resettable_secr
     assert host_client(world.school_b).get(path).status_code == 404  # not a member of school B
     assert host_client(world.school_a).get(path[:-6] + "x.ics").status_code == 404
     assert host_client(world.school_a).get("/calendar/abc.ics").status_code == 404
+    for forged in ("9" * 30 + "-abc", "١٢-abc"):  # past a bigint, non-ASCII digits: a 404, not a DB error
+        assert host_client(world.school_a).get(f"/calendar/{forged}.ics").status_code == 404
     mentor.post("/notifications/preferences/", {"calendar_reset": "1"})
     assert host_client(world.school_a).get(path).status_code == 404  # the old URL is dead
 

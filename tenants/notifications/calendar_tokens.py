@@ -28,7 +28,8 @@ def calendar_token_exists(*, user: User) -> bool:
 def calendar_token_user(token: str) -> User | None:
     """The active user the token belongs to, or None for anything else (malformed, reset, unknown)."""
     user_id, _, secret = token.partition("-")
-    if not user_id.isdigit() or not secret or len(token) > 200:
+    # ASCII digits that fit a bigint: «١٢» or 30 digits must be a 404 like any wrong token, not a DB error.
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 18) or not secret or len(token) > 200:
         return None
     stored = (
         CalendarToken.objects.filter(user_id=int(user_id), user__is_active=True)
