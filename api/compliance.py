@@ -16,6 +16,7 @@ from api.permissions import IsRegionalStaff
 from regional.checklist.rules import STATE_LABELS
 from regional.compliance import NO_DATA, compliance_on, compliance_schools, entered_nothing
 from tenants.models import School
+from tenants.numbers import number_or_none
 
 
 class ComplianceRowSerializer(serializers.Serializer):
@@ -67,7 +68,7 @@ class ComplianceListApi(generics.ListAPIView):
         municipality = params.get("municipality", "")
         return compliance_schools(
             user=self.request.user,
-            municipality_id=int(municipality) if municipality.isdigit() else None,
+            municipality_id=number_or_none(municipality),
             kind=params.get("kind", "") if params.get("kind", "") in School.Kind.values else "",
             item=params.get("item", ""),
             state=params.get("state", "") if params.get("state", "") in STATE_LABELS else "",

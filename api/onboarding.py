@@ -33,6 +33,7 @@ from regional.models import ReportRun
 from regional.reports import report_csv, report_json, report_start
 from regional.selectors import municipalities_for_user, school_get_for_user, school_list_filtered
 from tenants.models import Invitation, Municipality, OnboardingBatch, School, User
+from tenants.numbers import number_or_none
 from tenants.onboarding import (
     batch_confirm,
     batch_refresh_status,
@@ -95,7 +96,7 @@ class SchoolListApi(generics.ListAPIView):
         return school_list_filtered(
             user=self.request.user,
             search=params.get("search", ""),
-            municipality_id=int(municipality) if municipality.isdigit() else None,
+            municipality_id=number_or_none(municipality),
             kind=params.get("kind", ""),
             status=params.get("status", ""),
             sort=params.get("sort", "municipality"),

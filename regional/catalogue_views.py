@@ -21,6 +21,7 @@ from regional.catalogues import (
 from regional.views import regional_admin_required
 from tenants.catalogues import BankRequest, EndReason, MentoringForm, MentoringKind, SurveyTemplate
 from tenants.context import request_user
+from tenants.numbers import is_number
 
 
 def _action(request: HttpRequest) -> Callable[[], object]:
@@ -30,7 +31,7 @@ def _action(request: HttpRequest) -> Callable[[], object]:
     action = post.get("action", "role_model_toggle" if "toggle" in post else "role_model_add")
     if action == "role_model_toggle":
         raw = post.get("toggle", "")
-        if not raw.isdigit():
+        if not is_number(raw):
             raise ValidationError("Ролевая модель не найдена.")
         return lambda: role_model_toggle(role_model_id=int(raw), actor=actor)
     if action == "role_model_add":

@@ -41,6 +41,7 @@ from regional.rounds import (
 from regional.selectors import municipalities_for_user, school_get_for_user, snapshots_on
 from tenants.context import request_user
 from tenants.models import School
+from tenants.numbers import number_or_none
 from tenants.selectors import user_is_regional_admin
 
 CELL = {
@@ -57,7 +58,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def _filters(request: HttpRequest) -> dict[str, Any]:
     raw = request.GET.get("municipality", "")
     return {
-        "municipality_id": int(raw) if raw.isdigit() else None,
+        "municipality_id": number_or_none(raw),
         "kind": request.GET.get("kind", "") if request.GET.get("kind", "") in School.Kind.values else "",
         "item": request.GET.get("item", ""),
         "state": request.GET.get("state", "") if request.GET.get("state", "") in STATE_LABELS else "",

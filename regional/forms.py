@@ -17,7 +17,7 @@ class MunicipalityForm(forms.ModelForm):
 
     def clean_oktmo(self) -> str:
         oktmo = self.cleaned_data["oktmo"].strip()
-        if oktmo and not (oktmo.isdigit() and len(oktmo) in (8, 11)):
+        if oktmo and not (oktmo.isascii() and oktmo.isdigit() and len(oktmo) in (8, 11)):
             raise forms.ValidationError("ОКТМО — 8 или 11 цифр.")
         return oktmo
 

@@ -30,11 +30,12 @@ from tenants.catalogues import (
     ProgrammeTemplateTask,
 )
 from tenants.context import request_user
+from tenants.numbers import number_or_none
 
 
 def _id(value: str | None) -> int | None:
     text = (value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 18 else None
+    return number_or_none(text)
 
 
 def _errors(request: HttpRequest, error: ValidationError) -> None:

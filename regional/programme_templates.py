@@ -20,6 +20,7 @@ from tenants.catalogues import (
     RoleModel,
 )
 from tenants.models import User
+from tenants.numbers import is_number
 from tenants.services import audit_record
 
 LIMITS = {"name": 300, "heading": 500, "title": 300, "task": 500, "term": 100, "planned_result": 500}
@@ -108,7 +109,7 @@ def template_update(
         raise ValidationError({"form_codes": "Такой формы наставничества нет в справочнике."})
     ids = []
     for value in role_model_ids:
-        if not value.isdigit() or len(value) > 18:
+        if not is_number(value):
             raise ValidationError({"role_models": "Ролевая модель указана неверно."})
         ids.append(int(value))
     role_models = list(RoleModel.objects.filter(pk__in=ids))

@@ -104,7 +104,10 @@ def school_provision(*, school_id: int) -> School:
             School.objects.filter(pk=school.pk).update(
                 status=School.Status.FAILED, provision_error=f"{type(error).__name__}: {error}"[:2000]
             )
-            onboarding_notify(school_id=school.pk)
+            try:
+                onboarding_notify(school_id=school.pk)
+            except Exception:  # e.g. the database is the failure: keep the original error for the raise
+                logger.exception("Notifying about school %s failed", school.pk)
             raise
         with transaction.atomic():
             school = School.objects.select_for_update().get(pk=school_id)

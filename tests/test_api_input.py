@@ -296,3 +296,36 @@ def test_a_report_for_an_absurd_or_impossible_date_is_refused(host_client, world
     api = _post_json(client, "/api/v1/reports/", {"on": on})
     _assert_api_400(api)
     assert not ReportRun.objects.exists()
+
+
+# «²» and «١» pass str.isdigit() but int() refuses them: ids, years and filters read from a request go through
+# tenants.numbers, so each of these is an ordinary refusal or an ignored filter, never a 500.
+ODD_DIGITS = ["²", "١٢", "9" * 30]
+
+
+@pytest.mark.parametrize("odd", ODD_DIGITS)
+def test_odd_digits_in_ids_and_filters_are_refused_or_ignored_not_a_500(world, host_client, odd):
+    region = host_client(None, world.regional_admin)
+    curator = host_client(world.school_a, world.curator_a)
+    answers = [
+        region.get(f"/api/v1/compliance/?municipality={odd}"),
+        region.get(f"/compliance/?municipality={odd}"),
+        region.get(f"/api/v1/schools/?municipality={odd}"),
+        region.post("/programme-templates/", {"copy_of": odd, "title": "Копия"}),
+        region.post("/catalogues/", {"action": "role_model_toggle", "toggle": odd}),
+        curator.get(f"/reports/annual.docx?year={odd}"),
+        curator.get(f"/pairs/new/?mentee={odd}"),
+        curator.post("/pairs/order/", {"pairs": [odd], "date": "01.12.2026"}),
+    ]
+    for response in answers:
+        assert response.status_code < 500, (response.request["PATH_INFO"], response.status_code)
+    assert answers[5].status_code == 400  # the year of the annual report is refused in Russian
+
+
+def test_a_template_term_with_an_impossible_year_is_not_understood_rather_than_a_crash():
+    from datetime import date
+
+    from core.programmes.terms import term_deadline
+
+    deadline = term_deadline("май 0000", starts_on=date(2026, 9, 1), ends_on=date(2027, 5, 31))
+    assert deadline.due == date(2027, 5, 31) and "не распознан" in deadline.note

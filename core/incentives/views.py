@@ -22,6 +22,7 @@ from core.incentives.services import (
     training_update,
 )
 from tenants.context import request_school, request_user
+from tenants.numbers import is_number
 
 
 @school_staff_required
@@ -122,7 +123,7 @@ def training_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 def incentives_order_view(request: HttpRequest) -> HttpResponse:
     """«О поощрении наставников» from the marked incentives of the register, dated with the date chosen."""
     form = OrderDateForm(request.POST)
-    ids = [int(i) for i in request.POST.getlist("incentives") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("incentives") if is_number(i)]
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:

@@ -14,6 +14,7 @@ from core.pairs.models import Pair, PairMember
 from core.pairs.services import pair_require_working
 from core.people.models import Person
 from tenants.models import User
+from tenants.numbers import is_number
 
 Phase = SurveyResponse.Phase
 
@@ -64,7 +65,7 @@ def survey_submit(
     for question in template.questions:
         raw = (answers.get(question["code"]) or "").strip()
         if question["kind"] == "scale":
-            if not raw.isdigit() or not 1 <= int(raw) <= 10:
+            if not is_number(raw) or not 1 <= int(raw) <= 10:
                 errors[question["code"]] = f"«{question['text']}»: оценка от 1 до 10."
             else:
                 clean[question["code"]] = int(raw)

@@ -17,6 +17,7 @@ from core.pairs.selectors import mentee_needs, mentor_suggestions, pairs_for_use
 from core.pairs.services import meeting_add, pair_create, pair_end, pair_resume, pairs_order_generate
 from core.people.selectors import person_get
 from tenants.context import request_school, request_user
+from tenants.numbers import is_number, number_or_none
 
 
 def pair_role(request: HttpRequest, pair: Pair) -> str | None:
@@ -94,10 +95,10 @@ def pair_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Пара сформирована. Составьте программу и включите пару в приказ.")
                 return redirect("school-pair", pk=pair.pk)
         status = 400
-    mentee_id = request.GET.get("mentee")
+    mentee_id = number_or_none(request.GET.get("mentee"))
     suggestions, needs = [], []
-    if mentee_id and mentee_id.isdigit():
-        mentee = person_get(pk=int(mentee_id))
+    if mentee_id is not None:
+        mentee = person_get(pk=mentee_id)
         needs = mentee_needs(mentee)
         suggestions = mentor_suggestions(
             mentee=mentee, form_code=request.GET.get("form", ""), on=timezone.localdate()
@@ -199,7 +200,7 @@ def pair_resume_view(request: HttpRequest, pk: int) -> HttpResponse:
 @school_staff_required
 @require_POST
 def pairs_order_view(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("pairs") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("pairs") if is_number(i)]
     pairs = list(Pair.objects.filter(pk__in=ids, status=Pair.Status.ACTIVE))
     form = OrderDateForm(request.POST)  # the order's date is the date chosen, not always today
     if not form.is_valid():

@@ -43,6 +43,7 @@ from tenants.catalogues import bank_request_names
 from tenants.context import request_user, school_of
 from tenants.importing import template_xlsx
 from tenants.models import Membership, Role, School
+from tenants.numbers import number_or_none
 from tenants.selectors import user_school_roles
 
 
@@ -194,7 +195,7 @@ def person_link_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         person_link_user(
             person=person,
-            user_id=int(raw) if raw.isdigit() else None,
+            user_id=number_or_none(raw),
             school_member_ids=members,
             actor=request_user(request),
         )

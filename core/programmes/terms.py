@@ -116,7 +116,10 @@ def _parse(text: str, starts_on: date, ends_on: date) -> date | None:
     if match:  # a range of months is due at the end of the last one
         month = MONTHS[re.findall(MONTH_RE, text)[-1]]
         year = match.group("year")
-        return _month_end(int(year), month) if year else _next_month_end(month, starts_on)
+        try:
+            return _month_end(int(year), month) if year else _next_month_end(month, starts_on)
+        except ValueError:  # «май 0000»: no such month, so the term is not understood
+            return None
     return None
 
 

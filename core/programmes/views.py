@@ -43,6 +43,7 @@ from core.programmes.services import (
     task_fill,
 )
 from tenants.context import request_user, school_of
+from tenants.numbers import is_number
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -291,7 +292,7 @@ def _plan_in_place(request: HttpRequest, programme: Programme, role: str, form: 
     errors = row_errors(form_errors=None if error else form.errors, error=error)
     action, posted = request.POST.get("action", ""), request.POST
     task_id = posted.get("task_id", "")
-    if action == "task_edit" and task_id.isdigit():
+    if action == "task_edit" and is_number(task_id):
         task = ProgrammeTask.objects.filter(pk=int(task_id), section__programme=programme).first()
         if task is not None:  # the open row again, with what was typed and why it was refused
             data = row_data(task, "plan", posted)
@@ -301,7 +302,7 @@ def _plan_in_place(request: HttpRequest, programme: Programme, role: str, form: 
     message = " ".join(m for ms in errors.values() for m in ms) or "Действие не выполнено."
     section = posted.get("section", "")
     extra: dict[str, Any] = {}
-    if action == "task_add" and section.isdigit():  # the add form keeps what was typed
+    if action == "task_add" and is_number(section):  # the add form keeps what was typed
         extra = {"add_section": int(section), "add_data": {k: posted.get(k, "") for k in PLAN_FIELDS}}
     return plan_response(request, programme, role, status=400, plan_error=message, **extra)
 

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from core.access import school_staff_required
 from core.reporting.annual import annual_report, annual_report_docx
 from tenants.context import request_school
+from tenants.numbers import is_number
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -17,7 +18,7 @@ def annual_report_view(request: HttpRequest) -> HttpResponse:
     """The curator's yearly analytical report as DOCX (``?year=ГГГГ``, this year by default)."""
     today = timezone.localdate()
     raw = request.GET.get("year", "") or str(today.year)
-    if not raw.isdigit() or not 2000 <= int(raw) <= today.year:
+    if not is_number(raw) or not 2000 <= int(raw) <= today.year:
         raise BadRequest(f"Год отчёта должен быть числом от 2000 до {today.year}.")
     year = int(raw)
     on = min(today, today.replace(year=year, month=12, day=31))
