@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -162,19 +163,28 @@ def schema_create_from_template(schema_name: str) -> None:
             cursor.execute(
                 f'INSERT INTO "{schema_name}"."{table}" SELECT * FROM "{TEMPLATE_SCHEMA}"."{table}"'  # noqa: S608
             )
-            cursor.execute(
-                "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = %s AND c.relname = %s AND a.attidentity <> ''",
-                [schema_name, table],
-            )
-            for (column,) in cursor.fetchall():
-                # Identifiers come from the catalog and the validated schema name, never from input.
-                max_sql = f'SELECT COALESCE(MAX("{column}"), 0) + 1 FROM "{schema_name}"."{table}"'  # noqa: S608
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence(%s, %s), ({max_sql}), false)",
-                    [f'"{schema_name}"."{table}"', column],
-                )
+            identity_sequences_advance(cursor, schema_name, table)
+
+
+def identity_sequences_advance(cursor: Any, schema_name: str, table: str) -> None:
+    """Move a copied table's identity sequences past its rows (INSERT … SELECT leaves them at 1).
+
+    Without it the next insert collides with a copied id, e.g. the first new migration's row in
+    ``django_migrations`` («duplicate key … django_migrations_pkey» on every school).
+    """
+    cursor.execute(
+        "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relname = %s AND a.attidentity <> ''",
+        [schema_name, table],
+    )
+    for (column,) in cursor.fetchall():
+        # Identifiers come from the catalog and the validated schema name, never from input.
+        max_sql = f'SELECT COALESCE(MAX("{column}"), 0) + 1 FROM "{schema_name}"."{table}"'  # noqa: S608
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence(%s, %s), ({max_sql}), false)",
+            [f'"{schema_name}"."{table}"', column],
+        )
 
 
 def schema_create_by_migrations(schema_name: str) -> None:

@@ -182,7 +182,7 @@ class Command(BaseCommand):
 
         from regional.models import SchoolSnapshot, SchoolSnapshotVersion
         from tenants.models import School
-        from tenants.provisioning import _TEMPLATE_RE
+        from tenants.provisioning import _TEMPLATE_RE, identity_sequences_advance
 
         schema = f"school_bench{n:06d}"
         with transaction.atomic(), connection.cursor() as cursor:
@@ -191,6 +191,7 @@ class Command(BaseCommand):
             for table in tables:
                 copy = f'INSERT INTO "{schema}"."{table}" SELECT * FROM "{MODEL_SCHEMA}"."{table}"'  # noqa: S608
                 cursor.execute(copy)
+                identity_sequences_advance(cursor, schema, table)  # as provisioning does: writes work later
             school = School.objects.create(
                 schema_name=schema,
                 name=f"Школа № {n}",
