@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import BadRequest, ValidationError
 from django.forms import BaseForm
@@ -214,57 +216,39 @@ def _refused(request: HttpRequest, error: ValidationError | list[str]) -> HttpRe
     return redirect("school-acts")
 
 
-@school_staff_required
-@require_POST
-def policy_order_view(request: HttpRequest) -> HttpResponse:
-    form = PolicyOrderForm(request.POST)
+def _order_from_form(
+    request: HttpRequest, form_class: type[BaseForm], generate: Callable[..., LocalAct]
+) -> HttpResponse:
+    """One generated order: the form's fields are the generator's arguments, its «Дата приказа» is ``on``."""
+    form = form_class(request.POST)
     if not form.is_valid():
         return _refused(request, _form_messages(form))
+    arguments = dict(form.cleaned_data)
     try:
-        act = policy_order_generate(
-            school=request_school(request),  # type: ignore[arg-type]
-            policy=form.cleaned_data["policy"],
-            roadmap=form.cleaned_data["roadmap"],
-            on=form.cleaned_data["date"],
+        act = generate(
+            school=request_school(request),
+            on=arguments.pop("date"),
             actor=request_user(request),
+            **arguments,
         )
     except ValidationError as error:
         return _refused(request, error)
     return _generated(request, act)
+
+
+@school_staff_required
+@require_POST
+def policy_order_view(request: HttpRequest) -> HttpResponse:
+    return _order_from_form(request, PolicyOrderForm, policy_order_generate)
 
 
 @school_staff_required
 @require_POST
 def introduction_order_view(request: HttpRequest) -> HttpResponse:
-    form = IntroductionOrderForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, _form_messages(form))
-    try:
-        act = introduction_order_generate(
-            school=request_school(request),  # type: ignore[arg-type]
-            curator=form.cleaned_data["curator"],
-            on=form.cleaned_data["date"],
-            until=form.cleaned_data["until"],
-            actor=request_user(request),
-        )
-    except ValidationError as error:
-        return _refused(request, error)
-    return _generated(request, act)
+    return _order_from_form(request, IntroductionOrderForm, introduction_order_generate)
 
 
 @school_staff_required
 @require_POST
 def early_end_order_view(request: HttpRequest) -> HttpResponse:
-    form = EarlyEndOrderForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, _form_messages(form))
-    try:
-        act = early_end_order_generate(
-            school=request_school(request),  # type: ignore[arg-type]
-            pair=form.cleaned_data["pair"],
-            on=form.cleaned_data["date"],
-            actor=request_user(request),
-        )
-    except ValidationError as error:
-        return _refused(request, error)
-    return _generated(request, act)
+    return _order_from_form(request, EarlyEndOrderForm, early_end_order_generate)

@@ -27,6 +27,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django_tenants.utils import schema_context
 
+from tenants.management.bench import load_average
 from tenants.management.commands.bench_onboarding import Command as OnboardingBench
 from tenants.management.commands.bench_onboarding import argparse_hidden
 
@@ -80,7 +81,7 @@ class Command(BaseCommand):
         from tenants.validators import inn_complete
 
         out = self.stdout.write
-        out(f"Нагрузка (uptime) в начале: {_load()}")
+        out(f"Нагрузка (uptime) в начале: {load_average()}")
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
         template_ensure_current()
         person = apps.get_model("core", "Person")  # by name: the platform layer never imports the school side
@@ -136,7 +137,7 @@ class Command(BaseCommand):
             f"restore_all в новую базу, --jobs {jobs}: {restored.seconds:.1f} с ({steps}); "
             f"{restored.schools} школ, {restored.files} файлов, 0 отличий от манифеста"
         )
-        out(f"Нагрузка (uptime) в конце: {_load()}")
+        out(f"Нагрузка (uptime) в конце: {load_average()}")
 
 
 def _elapsed(started: float) -> str:
@@ -160,10 +161,3 @@ def _sizes(folder: Path) -> dict[str, int]:
         "media": total((folder / "media").iterdir()),
         "manifest": (folder / "manifest.json").stat().st_size,
     }
-
-
-def _load() -> str:
-    try:
-        return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
-    except OSError:
-        return "?"

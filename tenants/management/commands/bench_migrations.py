@@ -37,6 +37,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
+from tenants.management.bench import bench_school_data, load_average
 from tenants.management.commands.bench_onboarding import Command as OnboardingBench
 from tenants.management.commands.bench_onboarding import argparse_hidden
 from tenants.migrating import default_processes
@@ -95,10 +96,9 @@ class Command(BaseCommand):
         from tenants.models import Municipality
         from tenants.onboarding import school_onboard, school_provision
         from tenants.provisioning import template_ensure_current
-        from tenants.validators import inn_complete, ogrn_complete
 
         out = self.stdout.write
-        out(f"Нагрузка машины (uptime) в начале: {_load()}")
+        out(f"Нагрузка машины (uptime) в начале: {load_average()}")
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
         template_ensure_current()
         municipality = Municipality.objects.create(name="Бенчмарк")
@@ -106,17 +106,7 @@ class Command(BaseCommand):
         schemas = []
         for n in range(1, count + 3):
             school = school_onboard(
-                data={
-                    "name": f"Школа № {n}",
-                    "short_name": f"Школа № {n}",
-                    "inn": inn_complete(f"{600000000 + n}"),
-                    "ogrn": ogrn_complete(f"{100000000000 + n}"),
-                    "kpp": "",
-                    "municipality": municipality,
-                    "kind": "general",
-                    "slug": f"bench-{n}",
-                    "curator_email": "",
-                },
+                data=bench_school_data(n, municipality),
                 actor=None,
             )
             if n <= count:  # the last two stay «создаётся» without a schema: the run must skip them
@@ -173,7 +163,7 @@ class Command(BaseCommand):
             if str(folder) in sys.path:
                 sys.path.remove(str(folder))
             shutil.rmtree(folder, ignore_errors=True)
-        out(f"Нагрузка машины (uptime) в конце: {_load()}")
+        out(f"Нагрузка машины (uptime) в конце: {load_average()}")
 
 
 class _Run:
@@ -229,10 +219,3 @@ def _schemas_with_column(schemas: list[str], column: str) -> int:
             [schemas, column],
         )
         return int(cursor.fetchone()[0])
-
-
-def _load() -> str:
-    try:
-        return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
-    except OSError:
-        return "?"

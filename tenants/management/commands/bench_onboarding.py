@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from config.embedded_postgres import project_server
+from tenants.management.bench import bench_school_data
 
 
 class Command(BaseCommand):
@@ -85,7 +86,6 @@ class Command(BaseCommand):
         from tenants.models import Municipality
         from tenants.onboarding import school_onboard, school_provision
         from tenants.provisioning import template_ensure_current
-        from tenants.validators import inn_complete, ogrn_complete
 
         settings.SCHOOL_SCHEMA_METHOD = method
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
@@ -98,17 +98,7 @@ class Command(BaseCommand):
         for n in range(1, count + 1):
             started = time.perf_counter()
             school = school_onboard(
-                data={
-                    "name": f"Школа № {n}",
-                    "short_name": f"Школа № {n}",
-                    "inn": inn_complete(f"{600000000 + n}"),
-                    "ogrn": ogrn_complete(f"{100000000000 + n}"),
-                    "kpp": "",
-                    "municipality": municipality,
-                    "kind": "general",
-                    "slug": f"bench-{n}",
-                    "curator_email": "",
-                },
+                data=bench_school_data(n, municipality),
                 actor=None,
             )
             school_provision(school_id=school.pk)
