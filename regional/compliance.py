@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from core.dates import EARLIEST, LATEST
 from core.facts import DONE, PARTIAL
-from regional.checklist.history import end_of
+from regional.checklist.history import end_of, schools_active_on
 from regional.checklist.snapshots import checklist_current
 from regional.models import SchoolSnapshotVersion
 from tenants.models import Municipality, School
@@ -42,9 +42,10 @@ def _item_codes() -> set[str]:
     return {i.code for i in checklist_current().items.all()}
 
 
-def schools_in_picture(user: AnyUser) -> QuerySet[School]:
-    """The active schools this user may see in the compliance view (archived ones are out of it)."""
-    schools = School.objects.filter(status=School.Status.ACTIVE)
+def schools_in_picture(user: AnyUser, on: date | None = None) -> QuerySet[School]:
+    """The schools this user may see in the compliance view: the active ones (archived ones are out of
+    it), or with ``on`` those that were active on that past day."""
+    schools = schools_active_on(on)
     if user_is_regional_admin(user):
         return schools
     return schools.filter(municipality_id__in=user_inspected_municipality_ids(user))
@@ -120,16 +121,14 @@ def compliance_schools(
 ) -> QuerySet[School]:
     """Every school in the picture with its snapshot's figures (``snap_*``, None where it has no row).
 
-    With ``on`` (a past date): the schools that existed by the end of that day, each with the version of
-    its snapshot in force then (from the dated history), so the view «по состоянию на» comes from data.
+    With ``on`` (a past date): the schools that existed and were not archived at the end of that day, each
+    with the version of its snapshot in force then (from the dated history), so the view «по состоянию на» comes from data.
     """
-    schools = schools_in_picture(user)
+    schools = schools_in_picture(user, on)
     if municipality_id:
         schools = schools.filter(municipality_id=municipality_id)
     if kind:
         schools = schools.filter(kind=kind)
-    if on is not None:
-        schools = schools.filter(created_at__lt=end_of(on))
     schools = schools.annotate(**_snapshot_fields(on))
     codes = {c.code for c in columns} if columns is not None else _item_codes()
     if item in codes and state:

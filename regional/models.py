@@ -70,6 +70,12 @@ class SchoolSnapshot(models.Model):
     # Set (in the changing transaction) by every change in the school; cleared by the refresh that read it.
     # The pending state lives here, not in a process's cache, so no change is lost between processes.
     requested_at = models.DateTimeField(null=True, blank=True)
+    # The school's federal report figures for ``report_on`` (the day of the refresh that computed them), with
+    # the region's «early end» reasons they were counted with. An export for that day takes them as they are
+    # when nothing is pending and the reasons are still the same; otherwise it recomputes the school.
+    report_on = models.DateField(null=True, blank=True)
+    report_values = models.JSONField(null=True, blank=True)
+    report_early_codes = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [
@@ -101,6 +107,9 @@ class SchoolSnapshotVersion(models.Model):
     done = models.PositiveSmallIntegerField(default=0)
     applicable = models.PositiveSmallIntegerField(default=0)
     percent = models.PositiveSmallIntegerField(default=0)
+    # Whether the school was in the region's picture (not archived) from ``valid_from``: archiving and
+    # unarchiving write a version, so the picture of a past date holds the schools that were active then.
+    active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["school_id", "-valid_from"]

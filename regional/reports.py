@@ -20,11 +20,11 @@ from openpyxl import Workbook
 from openpyxl.worksheet.cell_range import CellRange
 
 from core.facts.indicators import schools_report_values
-from regional.checklist.history import snapshots_on
+from regional.checklist.history import schools_active_on, snapshots_on
+from regional.checklist.snapshots import early_end_codes
 from regional.exporting import BOLD, HEADING, xlsx_bytes, xlsx_cells
-from regional.models import ReportRow, ReportRun
+from regional.models import ReportRow, ReportRun, SchoolSnapshot
 from regional.notifications import export_notify
-from tenants.catalogues import EndReason
 from tenants.models import School, User
 from tenants.sweeper import sweep_register
 
@@ -53,8 +53,11 @@ MAX_ATTEMPTS = 3  # resumptions by the sweeper before the run is marked failed
 
 def report_start(*, on: date, actor: User | None) -> ReportRun:
     """Fix the schools the run covers and queue their batches once the run is committed."""
+    # The schools not archived on that day: a school archived since is still in a past report, one
+    # archived before it is not.
+    day = None if on >= timezone.localdate() else on
     schools = list(
-        School.objects.filter(status=School.Status.ACTIVE).order_by("pk").values_list("pk", flat=True)
+        schools_active_on(day, onboarded_by_then=False).order_by("pk").values_list("pk", flat=True)
     )
     run = ReportRun.objects.create(
         on=on, created_by=actor, school_ids=schools, total=len(schools), progressed_at=timezone.now()
@@ -92,6 +95,25 @@ def _compliance(run: ReportRun, school_ids: list[int]) -> dict[int, int | None]:
     return dict(snapshots_on(run.on, school_ids=school_ids).values_list("school_id", "percent"))
 
 
+def _stored_values(run: ReportRun, school_ids: list[int], early: list[str]) -> dict[int, dict[str, Any]]:
+    """Figures the snapshot refresh already computed for the run's date, where they are still true.
+
+    A school's stored figures are taken only if they were computed for this very date, with the same
+    «early end» reasons, and no change is pending since (a change stamps ``requested_at`` in its own
+    transaction, and the refresh clears it only when nothing arrived during its evaluation). So they equal
+    a recomputation now, and an export for today reads one row a school instead of its eight tables.
+    """
+    rows = (
+        SchoolSnapshot.objects.filter(
+            school_id__in=school_ids,
+            report_on=run.on,
+            requested_at__isnull=True,
+            report_early_codes=early,
+        ).values_list("school_id", "report_values")
+    )
+    return {school_id: values for school_id, values in rows if values is not None}
+
+
 def report_batch(*, run_id: int, school_ids: list[int]) -> int:
     """Compute and store the rows of a batch of schools, each from its own schema; returns rows stored.
 
@@ -111,12 +133,14 @@ def report_batch(*, run_id: int, school_ids: list[int]) -> int:
         .select_related("municipality")
         .order_by("pk")
     )
-    early = list(EndReason.objects.filter(early=True).values_list("code", flat=True))
+    early = early_end_codes()
     compliance = _compliance(run, [s.pk for s in schools])
-    # One statement per chunk of schools (schema-qualified sub-selects joined by UNION ALL), not per school.
+    stored = _stored_values(run, [s.pk for s in schools], early)
+    # The rest: one statement per chunk of schools (schema-qualified sub-selects joined by UNION ALL).
     values, _failed = schools_report_values(
-        schemas=[s.schema_name for s in schools], on=run.on, early_end_codes=early
+        schemas=[s.schema_name for s in schools if s.pk not in stored], on=run.on, early_end_codes=early
     )
+    values.update({s.schema_name: stored[s.pk] for s in schools if s.pk in stored})
     rows, failed = [], []
     for school in schools:
         if school.schema_name not in values:

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.facts import indicators as facts
@@ -19,7 +20,12 @@ from core.indicators.models import ContingentDeclaration
 from core.indicators.selectors import indicators_on
 from core.monitoring.models import SurveyResponse
 from core.pairs.models import Pair
+from core.people.services import person_create
 from core.programmes.models import Programme
+from regional import reports
+from regional.checklist.snapshots import early_end_codes, snapshot_refresh
+from regional.models import ReportRow, ReportRun, SchoolSnapshot
+from tenants.catalogues import EndReason
 from tenants.context import current_schema_name
 from tests.test_indicators import D, _fixture, _pair, _person
 
@@ -93,3 +99,78 @@ def test_a_school_without_a_schema_fails_alone_and_the_others_are_still_computed
         assert batched[schemas[1]] == facts.school_report_values(on=D, early_end_codes=EARLY)
     with pytest.raises(ValueError):  # a name that is not a schema name never reaches the SQL
         facts.schools_report_values(schemas=['x"; DROP'], on=D, early_end_codes=EARLY)
+
+
+def _school_queries(captured: CaptureQueriesContext, schema: str) -> int:
+    return sum(1 for q in captured.captured_queries if f'"{schema}".' in q["sql"])
+
+
+def test_an_export_for_today_reads_the_figures_the_refresh_stored_while_they_are_true(
+    world, django_capture_on_commit_callbacks
+):
+    """Today's figures are computed by the snapshot refresh and kept in the school's row; an export for
+    today takes them (one row a school, no statement in the school's schema) only while they equal a
+    recomputation: a change since, or other «early end» reasons, make it recompute that school."""
+    schemas = _varied(world)
+    schools = [world.school_a, world.school_b, world.school_c]
+    today = timezone.localdate()
+    for school in schools:
+        with schema_context(school.schema_name):
+            snapshot_refresh(school=school)
+    early = early_end_codes()
+    recomputed, _ = facts.schools_report_values(schemas=schemas, on=today, early_end_codes=early)
+    for school in schools:
+        stored = SchoolSnapshot.objects.get(school=school)
+        assert (stored.report_on, stored.report_early_codes) == (today, early)
+        assert stored.report_values == recomputed[school.schema_name]
+    assert recomputed[schemas[1]]["pairs"] == 9  # a real school's figures, not zeros
+
+    def export() -> tuple[ReportRun, CaptureQueriesContext]:
+        with django_capture_on_commit_callbacks(execute=False):
+            run = reports.report_start(on=today, actor=world.regional_admin)
+        with CaptureQueriesContext(connection) as captured:
+            reports.report_batch(run_id=run.pk, school_ids=run.school_ids)
+        return run, captured
+
+    run, captured = export()
+    assert [_school_queries(captured, s) for s in schemas] == [0, 0, 0]
+    rows = {
+        r.school.schema_name: r.values for r in ReportRow.objects.filter(run=run).select_related("school")
+    }
+    for schema in schemas:
+        assert {k: v for k, v in rows[schema].items() if k != "compliance"} == recomputed[schema]
+    ReportRun.objects.filter(pk=run.pk).update(status=ReportRun.Status.DONE)
+
+    # A teacher added in school B after the refresh: B's stamp is set in that transaction, so B is
+    # recomputed (and counts the new teacher); A and C are still read from their rows.
+    with schema_context(world.school_b.schema_name):
+        person_create(
+            data={"last_name": "Новая", "first_name": "Учительница", "category": "teacher"}, actor=None
+        )
+    run, captured = export()
+    assert [_school_queries(captured, s) for s in schemas] == [0, 1, 0]
+    b = ReportRow.objects.get(run=run, school=world.school_b).values
+    assert b["teachers_in_mentoring"][1] == recomputed[schemas[1]]["teachers_in_mentoring"][1] + 1
+    ReportRun.objects.filter(pk=run.pk).update(status=ReportRun.Status.DONE)
+
+    # The region makes another end reason «early»: figures counted with the old list are not used.
+    EndReason.objects.filter(early=False).update(early=True)
+    run, captured = export()
+    assert all(_school_queries(captured, s) == 1 for s in schemas)
+
+
+def test_an_export_for_a_past_date_recomputes_whatever_the_rows_hold(
+    world, django_capture_on_commit_callbacks
+):
+    schemas = _varied(world)
+    for school in (world.school_a, world.school_b, world.school_c):
+        with schema_context(school.schema_name):
+            snapshot_refresh(school=school)
+    with django_capture_on_commit_callbacks(execute=False):
+        run = reports.report_start(on=D, actor=world.regional_admin)
+    with CaptureQueriesContext(connection) as captured:
+        reports.report_batch(run_id=run.pk, school_ids=run.school_ids)
+    assert all(_school_queries(captured, s) == 1 for s in schemas)
+    batched, _ = facts.schools_report_values(schemas=schemas, on=D, early_end_codes=early_end_codes())
+    row = ReportRow.objects.get(run=run, school=world.school_b).values
+    assert {k: v for k, v in row.items() if k != "compliance"} == batched[schemas[1]]

@@ -4,11 +4,13 @@ from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.facts import DONE, NA
 from regional.models import SchoolSnapshotVersion
+from tenants.models import School
 
 
 def end_of(day: date) -> datetime:
@@ -31,6 +33,35 @@ def snapshots_at(moment: datetime, *, school_ids: list[int] | None = None) -> Qu
 def snapshots_on(day: date, *, school_ids: list[int] | None = None) -> QuerySet[SchoolSnapshotVersion]:
     """One row per school as of the end of ``day``: its checklist items, counts, done/applicable, percent."""
     return snapshots_at(end_of(day), school_ids=school_ids)
+
+
+def schools_active_on(day: date | None, *, onboarded_by_then: bool = True) -> QuerySet[School]:
+    """The schools in the region's picture on ``day`` (None: now): not archived at its end.
+
+    Archiving writes a version with ``active`` false, so the version in force at the end of ``day`` says
+    whether the school was archived then; a school without a version by then is judged by ``archived_at``.
+    One index probe a school. ``onboarded_by_then``: only schools already in the system by then (the
+    compliance view, whose past comes from the snapshot history); the federal export, which recomputes
+    from the schools' dated records, also counts a school onboarded later (its pairs may date from before).
+    """
+    if day is None:
+        return School.objects.filter(status=School.Status.ACTIVE)
+    moment = end_of(day)
+    active_then = (
+        SchoolSnapshotVersion.objects.filter(school=OuterRef("pk"), valid_from__lt=moment)
+        .order_by("-valid_from")
+        .values("active")[:1]
+    )
+    not_archived_yet = Q(archived_at__isnull=True) | Q(archived_at__gte=moment)
+    schools = School.objects.filter(status__in=[School.Status.ACTIVE, School.Status.ARCHIVED])
+    if onboarded_by_then:
+        schools = schools.filter(created_at__lt=moment)
+    return schools.annotate(
+        active_then=Coalesce(
+            Subquery(active_then, output_field=BooleanField()),
+            Case(When(not_archived_yet, then=Value(True)), default=Value(False)),
+        )
+    ).filter(active_then=True)
 
 
 def percent_at(

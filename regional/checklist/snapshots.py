@@ -24,8 +24,10 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 from core.facts import DONE, NA, RULES, checklist_evaluate, school_counts
+from core.facts.indicators import school_report_values
 from regional.models import ChecklistTemplate, SchoolSnapshot, SchoolSnapshotVersion
 from regional.notifications import remarks_fixed_notify
+from tenants.catalogues import EndReason
 from tenants.context import current_schema_name, in_public_schema
 from tenants.locks import advisory_try_lock
 from tenants.models import School
@@ -74,6 +76,11 @@ def snapshot_refresh(*, school: School, today: date | None = None) -> SchoolSnap
         "applicable": len(applicable),
         "percent": round(100 * done / len(applicable)) if applicable else 0,
     }
+    # Today's federal report figures too: an export for today reads them from this row (one row a school)
+    # instead of opening every school's tables (reports.report_batch).
+    early = early_end_codes()
+    report = _plain(school_report_values(on=today, early_end_codes=early))
+    active = school.status == School.Status.ACTIVE
     now = timezone.now()
     with transaction.atomic():
         snapshot, _ = SchoolSnapshot.objects.update_or_create(
@@ -82,20 +89,26 @@ def snapshot_refresh(*, school: School, today: date | None = None) -> SchoolSnap
                 **values,
                 "municipality_id": school.municipality_id,
                 "school_kind": school.kind,
-                "active": school.status == School.Status.ACTIVE,
+                "active": active,
                 "computed_at": now,
+                "report_on": today,
+                "report_values": report,
+                "report_early_codes": early,
             },
         )
         if stamp is not None:
             SchoolSnapshot.objects.filter(pk=snapshot.pk).update(
                 requested_at=Case(When(requested_at=stamp, then=Value(None)), default=F("requested_at"))
             )
-        _version_write(school=school, values=values, at=now)
+        _version_write(school=school, values={**values, "active": active}, at=now)
         remarks_fixed_notify(
             school=school, items=items, titles={i.code: i.title for i in template.items.all()}
         )
     snapshot.refresh_from_db(fields=["requested_at"])
     return snapshot
+
+
+_VERSION_FIELDS = ("template_version", "items", "counts", "done", "applicable", "percent", "active")
 
 
 def _version_write(*, school: School, values: dict[str, Any], at: Any) -> None:
@@ -181,8 +194,26 @@ def snapshot_first(*, school: School, **kwargs: Any) -> None:
 
 
 def snapshot_active_sync(*, school: School, **kwargs: Any) -> None:
-    """Receiver of ``school_status_changed``: an archived school leaves the region's picture, and comes back."""
-    SchoolSnapshot.objects.filter(school=school).update(active=school.status == School.Status.ACTIVE)
+    """Receiver of ``school_status_changed``: an archived school leaves the region's picture, and comes back.
+
+    The dated history gets a version with the new state (the latest values otherwise unchanged), so the
+    picture of a day before the archiving still holds the school, and the picture of a day after does not.
+    """
+    active = school.status == School.Status.ACTIVE
+    SchoolSnapshot.objects.filter(school=school).update(active=active)
+    latest = (
+        SchoolSnapshotVersion.objects.filter(school=school)
+        .order_by("-valid_from")
+        .values(*_VERSION_FIELDS)
+        .first()
+    )
+    if latest is not None:
+        _version_write(school=school, values={**latest, "active": active}, at=timezone.now())
+
+
+def early_end_codes() -> list[str]:
+    """The region's end reasons that count as «досрочно», in a stable order (stored with the figures)."""
+    return sorted(EndReason.objects.filter(early=True).values_list("code", flat=True))
 
 
 class RegionChecklistSource:
