@@ -333,12 +333,18 @@ def _fill_model_school() -> None:
 
 
 def _activate(size: int) -> None:
-    """The first ``size`` schools are active (exported), the others archived."""
+    """The first ``size`` schools are active (exported), the others archived — today and on ON (their
+    dated version of ON_MOMENT says so, as archiving would have), so an export for either date covers
+    ``size`` schools."""
+    from django.db.models import Q
+
+    from regional.models import SchoolSnapshotVersion
     from tenants.models import School
 
     ids = list(School.objects.order_by("pk").values_list("pk", flat=True)[:size])
     School.objects.filter(pk__in=ids).update(status=School.Status.ACTIVE)
     School.objects.exclude(pk__in=ids).update(status=School.Status.ARCHIVED)
+    SchoolSnapshotVersion.objects.filter(valid_from=ON_MOMENT).update(active=Q(school_id__in=ids))
 
 
 def _floor_seconds(size: int) -> float:
