@@ -103,14 +103,12 @@ def _stored_values(run: ReportRun, school_ids: list[int], early: list[str]) -> d
     transaction, and the refresh clears it only when nothing arrived during its evaluation). So they equal
     a recomputation now, and an export for today reads one row a school instead of its eight tables.
     """
-    rows = (
-        SchoolSnapshot.objects.filter(
-            school_id__in=school_ids,
-            report_on=run.on,
-            requested_at__isnull=True,
-            report_early_codes=early,
-        ).values_list("school_id", "report_values")
-    )
+    rows = SchoolSnapshot.objects.filter(
+        school_id__in=school_ids,
+        report_on=run.on,
+        requested_at__isnull=True,
+        report_early_codes=early,
+    ).values_list("school_id", "report_values")
     return {school_id: values for school_id, values in rows if values is not None}
 
 
