@@ -33,6 +33,7 @@ class DocumentTemplate(models.Model):
         ORDER_INTRODUCTION = "order_introduction", _("Приказ о внедрении целевой модели наставничества")
         ORDER_EARLY_END = "order_early_end", _("Приказ о досрочном прекращении наставничества")
         ORDER_INCENTIVES = "order_incentives", _("Приказ о поощрении наставников")
+        ANNUAL_REPORT = "annual_report", _("Итоговый аналитический отчёт куратора за год")
 
     kind = models.CharField(_("документ"), max_length=30, choices=Kind.choices, unique=True)
     file = models.FileField(upload_to="document-templates/", storage=region_storage)

@@ -355,6 +355,65 @@ def _round_note() -> DocxDocument:
     return doc
 
 
+def _loop_table(doc: DocxDocument, heads: tuple[str, ...], loop: str, cells: tuple[str, ...]) -> None:
+    """A header row, then one row per element (docxtpl: each «{%tr %}» tag takes a whole row of its own)."""
+    table = doc.add_table(rows=4, cols=len(heads))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, heads, strict=True):
+        cell.text = text
+    table.rows[1].cells[0].text = "{%tr " + loop + " %}"
+    for cell, text in zip(table.rows[2].cells, cells, strict=True):
+        cell.text = text
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+
+
+def _annual_report() -> DocxDocument:
+    """The curator's yearly report: the layout and wording the code-built report had (core/reporting)."""
+    doc = _document()
+    doc.add_heading(
+        "Итоговый аналитический отчёт о реализации целевой модели наставничества за {{ year }} год", 1
+    )
+    doc.add_paragraph("{{ school.name }}")
+    doc.add_heading("1. Наставнические пары и группы", 2)
+    doc.add_paragraph("Работало пар и групп: {{ pairs_count }}.")
+    counted = ("{{ row.name }}", "{{ row.count }}")
+    _loop_table(doc, ("Форма наставничества", "Пар и групп"), "for row in by_form", counted)
+    _loop_table(doc, ("Ролевая модель", "Пар и групп"), "for row in by_role_model", counted)
+    doc.add_heading("2. Персонализированные программы и их результаты", 2)
+    doc.add_paragraph("Программ: {{ programmes_count }}; завершено за год: {{ programmes_completed }}.")
+    _loop_table(doc, ("Статус программы", "Программ"), "for row in programmes", counted)
+    doc.add_heading("3. Динамика (мониторинг, этап 2: на входе и на выходе)", 2)
+    doc.add_paragraph("{%p if dynamics %}")
+    _loop_table(
+        doc,
+        ("Показатель", "На входе (среднее)", "На выходе (среднее)", "Участников"),
+        "for row in dynamics",
+        ("{{ row.measure }}", "{{ row.entry }}", "{{ row.exit }}", "{{ row.people }}"),
+    )
+    doc.add_paragraph("{%p else %}")
+    doc.add_paragraph("Анкеты на входе и на выходе за год не заполнены.")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_heading("4. Удовлетворённость участников", 2)
+    doc.add_paragraph(
+        "{% if satisfaction %}Средняя удовлетворённость (1–10): {{ satisfaction }}.{% else %}Анкеты "
+        "удовлетворённости не заполнены.{% endif %}"
+    )
+    doc.add_heading("5. Поощрение наставников", 2)
+    doc.add_paragraph("Поощрений за год: {{ incentives_count }}.")
+    doc.add_paragraph("{%p if incentives %}")
+    _loop_table(doc, ("Вид поощрения", "Количество"), "for row in incentives", counted)
+    doc.add_paragraph("{%p endif %}")
+    doc.add_heading("6. Обучение наставников", 2)
+    doc.add_paragraph("Курсов (обучений): {{ trainings }}; часов: {{ training_hours }}.")
+    doc.add_heading("7. Кого включить в базу наставляемых (ежегодная актуализация)", 2)
+    doc.add_paragraph("{%p if recheck %}")
+    _loop_table(doc, ("ФИО", "Основание"), "for row in recheck", ("{{ row.full_name }}", "{{ row.reason }}"))
+    doc.add_paragraph("{%p else %}")
+    doc.add_paragraph("Педагогов, которых нужно включить в наставничество в качестве наставляемых, нет.")
+    doc.add_paragraph("{%p endif %}")
+    return doc
+
+
 BUILDERS: dict[str, Callable[[], DocxDocument]] = {
     "order_curator": _curator_order,
     "order_pairs": _pairs_order,
@@ -366,6 +425,7 @@ BUILDERS: dict[str, Callable[[], DocxDocument]] = {
     "erasure_act": _erasure_act,
     "programme": _programme,
     "round_note": _round_note,
+    "annual_report": _annual_report,
 }
 
 

@@ -102,9 +102,19 @@ def _person(label: str) -> Group:
 
 _CURATOR = _person("куратор (пусто, если не назначен)")
 
+# A line of a count table in the yearly report: «учитель – ученик | 2».
+_COUNTED = Group(
+    "строка таблицы",
+    {
+        "name": Value("название (форма, модель, статус, вид)", "учитель – ученик"),
+        "count": Value("количество", 2),
+    },
+)
+
 # Derived from the contexts built in core/acts/services.py (curator_order_generate), core/acts/orders.py
 # (the pairs, policy, introduction, early-end and incentives orders), core/consents/services.py
-# (consent_document), core/people/rights.py (person_erase) and core/programmes/services.py (programme_docx).
+# (consent_document), core/people/rights.py (person_erase), core/programmes/services.py (programme_docx) and
+# core/reporting/annual.py (annual_report_docx).
 # Keys match tenants.catalogues.DocumentTemplate.Kind.
 DOCX_PLACEHOLDERS: dict[str, Spec] = {
     "order_curator": {
@@ -272,6 +282,46 @@ DOCX_PLACEHOLDERS: dict[str, Spec] = {
         "approved_on": Value("дата утверждения (ДД.ММ.ГГГГ)", "05.09.2026"),
         # One flat list, sections and their tasks in order: templates allow no loop inside a loop.
         "rows": ListOf("разделы и задания плана по порядку", _PLAN_ROW, loop_name="row"),
+    },
+    # core/reporting/annual.py (annual_report_context): the curator's yearly report, from the school's data.
+    "annual_report": {
+        "year": Value("год отчёта", 2026),
+        "school": _school("name", "short_name"),
+        "pairs_count": Value("работало пар и групп за год", 12),
+        "by_form": ListOf("пары и группы по формам наставничества", _COUNTED, loop_name="row"),
+        "by_role_model": ListOf("пары и группы по ролевым моделям", _COUNTED, loop_name="row"),
+        "programmes_count": Value("персонализированных программ этих пар", 12),
+        "programmes_completed": Value("программ, завершённых за год", 4),
+        "programmes": ListOf("программы по статусам", _COUNTED, loop_name="row"),
+        "dynamics": ListOf(
+            "динамика этапа 2: показатели анкет на входе и на выходе (пусто — анкеты не заполнены)",
+            Group(
+                "показатель",
+                {
+                    "measure": Value("показатель (вопрос анкеты)", "Уверенность в своих силах"),
+                    "entry": Value("среднее на входе («3,0»)", "3,0"),
+                    "exit": Value("среднее на выходе («8,0»)", "8,0"),
+                    "people": Value("участников с обеими анкетами", 5),
+                },
+            ),
+            loop_name="row",
+        ),
+        "satisfaction": Value("средняя удовлетворённость 1–10 («7,5»; пусто — анкеты не заполнены)", "7,5"),
+        "incentives_count": Value("поощрений за год", 3),
+        "incentives": ListOf("поощрения по видам", _COUNTED, loop_name="row"),
+        "trainings": Value("курсов (обучений) наставников за год", 2),
+        "training_hours": Value("часов обучения («73,5»)", "73,5"),
+        "recheck": ListOf(
+            "педагоги, которых нужно включить в базу наставляемых (пусто — таких нет)",
+            Group(
+                "педагог",
+                {
+                    "full_name": Value("ФИО", "Новикова Дарья Игоревна"),
+                    "reason": Value("основание", "молодой специалист (стаж с 01.09.2025)"),
+                },
+            ),
+            loop_name="row",
+        ),
     },
     # regional/rounds.py (round_note_docx): the region's own document, from the verdicts and snapshots.
     "round_note": {

@@ -23,7 +23,13 @@ def annual_report_view(request: HttpRequest) -> HttpResponse:
     year = int(raw)
     on = min(today, today.replace(year=year, month=12, day=31))
     school = request_school(request)
-    content = annual_report_docx(annual_report(year=year, on=on), school_name=school.name if school else "")
+    # Rendered from the region's current template (tenants.DocumentTemplate, in public) with this school's
+    # figures, read in this request's schema; a stored template that breaks the sandbox rules is a 400.
+    content = annual_report_docx(
+        annual_report(year=year, on=on),
+        school_name=school.name if school else "",
+        school_short_name=(school.short_name if school else "") or "",
+    )
     response = HttpResponse(content, content_type=DOCX)
     response["Content-Disposition"] = (
         content_disposition_header(True, f"Аналитический_отчёт_{year}.docx") or ""
