@@ -76,6 +76,9 @@ class SchoolSnapshot(models.Model):
     report_on = models.DateField(null=True, blank=True)
     report_values = models.JSONField(null=True, blank=True)
     report_early_codes = models.JSONField(default=list, blank=True)
+    # core.facts.indicators.figures_definition() they were computed by: a deploy that changes how figures
+    # are computed, or migrates the school's tables, makes them stale until the next refresh.
+    report_definition = models.CharField(max_length=16, blank=True)
 
     class Meta:
         indexes = [

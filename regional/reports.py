@@ -19,7 +19,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.worksheet.cell_range import CellRange
 
-from core.facts.indicators import schools_report_values
+from core.facts.indicators import figures_definition, schools_report_values
 from regional.checklist.history import schools_active_on, snapshots_on
 from regional.checklist.snapshots import early_end_codes
 from regional.exporting import BOLD, HEADING, xlsx_bytes, xlsx_cells
@@ -108,6 +108,7 @@ def _stored_values(run: ReportRun, school_ids: list[int], early: list[str]) -> d
         report_on=run.on,
         requested_at__isnull=True,
         report_early_codes=early,
+        report_definition=figures_definition(),
     ).values_list("school_id", "report_values")
     return {school_id: values for school_id, values in rows if values is not None}
 

@@ -23,7 +23,9 @@ class SchoolAdmin(admin.ModelAdmin):
     list_display = ["short_name", "municipality", "kind", "status", "slug"]
     list_filter = ["municipality", "kind", "status"]
     search_fields = ["name", "short_name", "inn", "slug"]
-    readonly_fields = ["schema_name", "slug"]
+    # Status changes go through the onboarding service (archive, unarchive, retry): it dates the archiving
+    # in the region's history; an edit here would not.
+    readonly_fields = ["schema_name", "slug", "status", "archived_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Schools are onboarded by the onboarding service, which generates the schema name.

@@ -175,7 +175,27 @@ def test_schools_archived_before_the_history_knew_get_their_archiving_version(hi
     ).archived_versions
     moment = _moment(date(2026, 10, 3))
     School.objects.filter(pk=history.school_a.pk).update(status=School.Status.ARCHIVED, archived_at=moment)
+    # B was archived on 01.09, before its first version (10.10): the nightly pass kept writing its versions.
+    School.objects.filter(pk=history.school_b.pk).update(
+        status=School.Status.ARCHIVED, archived_at=_moment(date(2026, 9, 1))
+    )
     archived_versions(apps, None)
-    archived = SchoolSnapshotVersion.objects.get(school=history.school_a, active=False)
-    assert (archived.valid_from, archived.percent) == (moment, 25)  # the figures of 01.09, in force then
-    assert SchoolSnapshotVersion.objects.filter(school=history.school_b, active=False).count() == 0
+    a = SchoolSnapshotVersion.objects.filter(school=history.school_a).order_by("valid_from")
+    # 01.09 (in force when archived), 03.10 (archived: 01.09's figures), 05.10 and today's (written later)
+    assert [(v.valid_from.date(), v.active, v.percent) for v in a][:3] == [
+        (date(2026, 9, 1), True, 25),
+        (date(2026, 10, 3), False, 25),
+        (date(2026, 10, 5), False, 75),
+    ]
+    assert not any(v.active for v in a[1:])
+    b = SchoolSnapshotVersion.objects.filter(school=history.school_b).order_by("valid_from")
+    assert b[0].valid_from == _moment(date(2026, 9, 1)) and not any(v.active for v in b)
+    c = SchoolSnapshotVersion.objects.filter(school=history.school_c)
+    assert all(v.active for v in c)  # not archived
+    from regional.checklist.history import schools_active_on
+
+    def picture(day: date) -> set[int]:
+        return set(schools_active_on(day, onboarded_by_then=False).values_list("pk", flat=True))
+
+    assert picture(date(2026, 10, 10)) == picture(TODAY) == {history.school_c.pk}
+    assert picture(date(2026, 10, 2)) == {history.school_a.pk, history.school_c.pk}

@@ -174,3 +174,82 @@ def test_an_export_for_a_past_date_recomputes_whatever_the_rows_hold(
     batched, _ = facts.schools_report_values(schemas=schemas, on=D, early_end_codes=early_end_codes())
     row = ReportRow.objects.get(run=run, school=world.school_b).values
     assert {k: v for k, v in row.items() if k != "compliance"} == batched[schemas[1]]
+
+
+def _refreshed(world) -> list[str]:
+    schemas = _varied(world)
+    for school in (world.school_a, world.school_b, world.school_c):
+        with schema_context(school.schema_name):
+            snapshot_refresh(school=school)
+    return schemas
+
+
+def _school_statements(run: ReportRun, schemas: list[str]) -> list[int]:
+    with CaptureQueriesContext(connection) as captured:
+        reports.report_batch(run_id=run.pk, school_ids=run.school_ids)
+    return [_school_queries(captured, s) for s in schemas]
+
+
+def test_figures_stored_under_another_definition_are_recomputed(world, django_capture_on_commit_callbacks):
+    """A deploy that changes how figures are computed (the SQL, or a migration of the school's tables)
+    changes the fingerprint: rows computed before it are not reused."""
+    schemas = _refreshed(world)
+    assert SchoolSnapshot.objects.get(school=world.school_a).report_definition == facts.figures_definition()
+    SchoolSnapshot.objects.filter(school=world.school_a).update(report_definition="before-deploy")
+    with django_capture_on_commit_callbacks(execute=False):
+        run = reports.report_start(on=timezone.localdate(), actor=world.regional_admin)
+    assert _school_statements(run, schemas) == [1, 0, 0]
+
+
+def test_a_refresh_outside_the_lock_never_leaves_older_figures_marked_current(world, monkeypatch):
+    """A management command's refresh (A) evaluates; meanwhile a teacher is added and the job's refresh (B)
+    stores the newer figures and clears the stamp. A must not then write its older figures over them."""
+    from regional.checklist import snapshots
+
+    _refreshed(world)
+    school = world.school_b
+    original = snapshots._report_figures
+    nested: list[bool] = []
+
+    def figures_then_a_change_meanwhile(*args):
+        result = original(*args)  # A's figures: before the change
+        if not nested:
+            nested.append(True)
+            person_create(
+                data={"last_name": "Новый", "first_name": "Педагог", "category": "teacher"}, actor=None
+            )
+            snapshots.snapshot_refresh_pending(school=school)  # B: the job, under the lock
+        return result
+
+    monkeypatch.setattr(snapshots, "_report_figures", figures_then_a_change_meanwhile)
+    with schema_context(school.schema_name):
+        snapshots.snapshot_refresh(school=school)  # A
+        recomputed = facts.school_report_values(on=timezone.localdate(), early_end_codes=early_end_codes())
+    row = SchoolSnapshot.objects.get(school=school)
+    assert nested and row.requested_at is None
+    assert row.report_values == recomputed  # B's figures, with the new teacher
+
+
+def test_figures_that_fail_leave_the_checklist_stored_and_the_school_recomputed(world, monkeypatch):
+    from django.db import DatabaseError
+
+    from regional.checklist import snapshots
+
+    def broken(**kwargs):
+        raise DatabaseError("relation does not exist")
+
+    monkeypatch.setattr(snapshots, "school_report_values", broken)
+    with schema_context(world.school_a.schema_name):
+        _fixture()
+        snapshot = snapshots.snapshot_refresh(school=world.school_a)
+    assert snapshot.report_values is None and snapshot.report_on is None
+    assert snapshot.counts["people"] > 0  # the checklist part was stored
+
+
+def test_declaring_the_contingent_marks_the_stored_figures_stale(world):
+    from core.indicators.services import contingent_declare
+
+    _refreshed(world)
+    with schema_context(world.school_a.schema_name):
+        contingent_declare(year=2026, counts={"students_10_18": 30}, actor=world.curator_a)
+    assert SchoolSnapshot.objects.get(school=world.school_a).requested_at is not None

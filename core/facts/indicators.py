@@ -22,17 +22,21 @@ The region's catalogue knowledge it needs (which end reasons count as «early»)
 school side does not import the region side.
 """
 
+import hashlib
+import inspect
 import json
 import re
 from collections.abc import Collection, Sequence
 from contextlib import nullcontext
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db import DatabaseError, connection, transaction
 
+import core.migrations
 from core.consents.models import Consent
 from core.indicators.selectors import current_pairs_q
 from core.monitoring.models import SurveyResponse
@@ -81,6 +85,17 @@ def schools_report_values(
                 except DatabaseError:
                     failed.append(schema)
     return values, failed
+
+
+@lru_cache(maxsize=1)
+def figures_definition() -> str:
+    """A short fingerprint of how figures are computed: a school's SQL and the school tables' latest
+    migration. Figures stored under another fingerprint (computed before a deploy changed either — a new
+    formula, or a data migration that rewrote what they count) are not reused."""
+    sql, _params = _branch(date(2000, 1, 1), ())
+    migrations = sorted(p.name for p in Path(core.migrations.__file__).parent.glob("[0-9]*.py"))
+    parts = [sql, inspect.getsource(_values), *migrations[-1:]]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 def _statement_values(

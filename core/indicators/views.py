@@ -4,10 +4,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.access import school_staff_required
-from core.audit.services import audit_log
 from core.dates import parse_on_param
 from core.indicators.models import ContingentDeclaration
 from core.indicators.selectors import indicators_on
+from core.indicators.services import contingent_declare
 from tenants.context import request_user
 
 LABELS = {
@@ -44,12 +44,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
             messages.error(request, f"Контингент — целые числа от 0 до {MAX_COUNT:,}.".replace(",", " "))
             status = 400
         else:
-            declaration, _ = ContingentDeclaration.objects.get_or_create(year=on.year)
-            for field, value in counts.items():
-                setattr(declaration, field, value)
-            declaration.declared_by_email = request_user(request).email
-            declaration.save()
-            audit_log(actor=request_user(request), action="update", obj=declaration)
+            contingent_declare(year=on.year, counts=counts, actor=request_user(request))
             messages.success(request, f"Контингент на {on.year} год сохранён.")
             return redirect(f"{request.path}?on={on.isoformat()}")
     shares = indicators_on(on)

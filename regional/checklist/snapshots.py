@@ -18,13 +18,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 from core.facts import DONE, NA, RULES, checklist_evaluate, school_counts
-from core.facts.indicators import school_report_values
+from core.facts.indicators import figures_definition, school_report_values
 from regional.models import ChecklistTemplate, SchoolSnapshot, SchoolSnapshotVersion
 from regional.notifications import remarks_fixed_notify
 from tenants.catalogues import EndReason
@@ -57,10 +57,14 @@ def snapshot_refresh(*, school: School, today: date | None = None) -> SchoolSnap
     """Recompute and store this school's row (and a dated version if anything changed).
 
     Must run in the school's own schema. Clears the pending stamp only if no change arrived meanwhile.
+    Safe beside another refresh of the same school that does not hold the refresher lock (a management
+    command): the row is written under its row lock, and not at all if a refresh that wrote after this one
+    began has already written it — its values are as new, and the stamp tells whether anything is left.
     """
     if current_schema_name() != school.schema_name:
         raise RuntimeError("snapshot_refresh must run in the school's schema")
     today = today or timezone.localdate()
+    started = timezone.now()
     # Read the stamp before evaluating: whatever committed before it is seen by the evaluation below.
     stamp = SchoolSnapshot.objects.filter(school=school).values_list("requested_at", flat=True).first()
     template = checklist_current()
@@ -76,24 +80,28 @@ def snapshot_refresh(*, school: School, today: date | None = None) -> SchoolSnap
         "applicable": len(applicable),
         "percent": round(100 * done / len(applicable)) if applicable else 0,
     }
-    # Today's federal report figures too: an export for today reads them from this row (one row a school)
-    # instead of opening every school's tables (reports.report_batch).
-    early = early_end_codes()
-    report = _plain(school_report_values(on=today, early_end_codes=early))
-    active = school.status == School.Status.ACTIVE
-    now = timezone.now()
+    report = _report_figures(school, today)
     with transaction.atomic():
+        written = (
+            SchoolSnapshot.objects.select_for_update()
+            .filter(school=school)
+            .values_list("computed_at", flat=True)
+            .first()
+        )
+        if written is not None and written >= started:
+            return SchoolSnapshot.objects.get(school=school)
+        # Read under the row lock: an archiving that committed meanwhile is seen, one still running waits.
+        active = School.objects.filter(pk=school.pk, status=School.Status.ACTIVE).exists()
+        now = timezone.now()
         snapshot, _ = SchoolSnapshot.objects.update_or_create(
             school=school,
             defaults={
                 **values,
+                **report,
                 "municipality_id": school.municipality_id,
                 "school_kind": school.kind,
                 "active": active,
                 "computed_at": now,
-                "report_on": today,
-                "report_values": report,
-                "report_early_codes": early,
             },
         )
         if stamp is not None:
@@ -106,6 +114,27 @@ def snapshot_refresh(*, school: School, today: date | None = None) -> SchoolSnap
         )
     snapshot.refresh_from_db(fields=["requested_at"])
     return snapshot
+
+
+def _report_figures(school: School, today: date) -> dict[str, Any]:
+    """Today's federal report figures with what they were computed by (the snapshot row's ``report_*``).
+
+    An export for today reads them from the row instead of opening every school's tables. If they cannot
+    be computed, the row keeps none (an export recomputes the school) and the checklist is still stored.
+    """
+    early = early_end_codes()
+    try:
+        with transaction.atomic():  # a savepoint: a failed statement leaves the connection usable
+            report = _plain(school_report_values(on=today, early_end_codes=early))
+    except DatabaseError:
+        logger.exception("Report figures of school %s failed; an export recomputes them", school.pk)
+        report = None
+    return {
+        "report_on": today if report is not None else None,
+        "report_values": report,
+        "report_early_codes": early,
+        "report_definition": figures_definition(),
+    }
 
 
 _VERSION_FIELDS = ("template_version", "items", "counts", "done", "applicable", "percent", "active")

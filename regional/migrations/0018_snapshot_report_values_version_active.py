@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 def archived_versions(apps, schema_editor):
-    """Schools archived before the history knew about archiving: a version with ``active`` false from the
-    moment they were archived, so a past day's picture holds them before it and leaves them out after."""
+    """Schools archived before the history knew about archiving: every version from the moment they were
+    archived says so, and one starts at that moment, so a past day's picture holds them before it and
+    leaves them out after (the nightly pass kept writing versions of archived schools)."""
     School = apps.get_model("tenants", "School")
     Version = apps.get_model("regional", "SchoolSnapshotVersion")
     fields = ("template_version", "items", "counts", "done", "applicable", "percent")
     for school in School.objects.filter(status="archived", archived_at__isnull=False):
-        latest = (
-            Version.objects.filter(school_id=school.pk, valid_from__lte=school.archived_at)
-            .order_by("-valid_from")
-            .values(*fields)
-            .first()
+        versions = Version.objects.filter(school_id=school.pk)
+        versions.filter(valid_from__gte=school.archived_at).update(active=False)
+        if versions.filter(valid_from=school.archived_at).exists():
+            continue
+        in_force = (
+            versions.filter(valid_from__lt=school.archived_at).order_by("-valid_from").values(*fields).first()
+            or versions.order_by("valid_from").values(*fields).first()  # archived before its first version
         )
-        if latest is not None:
-            Version.objects.create(school_id=school.pk, valid_from=school.archived_at, active=False, **latest)
+        if in_force is not None:
+            Version.objects.create(school_id=school.pk, valid_from=school.archived_at, active=False, **in_force)
 
 
 class Migration(migrations.Migration):

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
-from regional.checklist.snapshots import snapshot_refresh
+from regional.checklist.snapshots import snapshot_refresh_pending
 from tenants.models import School
 
 
@@ -17,6 +17,6 @@ class Command(BaseCommand):
         count = 0
         for school in list(schools):  # not .iterator(): its cursor must not outlive a schema switch
             with schema_context(school.schema_name):
-                snapshot_refresh(school=school)
+                snapshot_refresh_pending(school=school, force=True)  # under the refresher lock
             count += 1
         self.stdout.write(f"Снимков пересчитано: {count} за {time.perf_counter() - started:.1f} с")

@@ -11,7 +11,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from core.demo import school_demo_fill, school_demo_mentoring
-from regional.checklist.snapshots import snapshot_refresh
+from regional.checklist.snapshots import snapshot_refresh_pending
 from tenants.models import Municipality, RegionSettings, Role, School, User
 from tenants.onboarding import school_onboard, school_provision
 from tenants.schema_names import school_host
@@ -140,7 +140,7 @@ class Command(BaseCommand):
             with schema_context(school.schema_name):
                 filled += school_demo_fill(school=school, seed=number)
                 school_demo_mentoring(seed=number, **links)
-                snapshot_refresh(school=school)  # the region's view of this school
+                snapshot_refresh_pending(school=school, force=True)  # the region's view of this school
         self.stdout.write(f"Школ заполнено демо-данными: {filled}")
         self.stdout.write(self.style.SUCCESS(f"\nДемо-пользователи (пароль у всех: {DEMO_PASSWORD}):"))
         for role_label, email, url in rows:
