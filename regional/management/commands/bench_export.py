@@ -115,6 +115,7 @@ class Command(BaseCommand):
         """Today's figures in every snapshot row, as the nightly calendar pass leaves them, by that very job
         (regional.snapshots_rebuild_all, fanned out in batches to the worker) — timed: it is the work an
         export for today no longer does."""
+        from core.facts.indicators import figures_definition
         from regional.checklist.tasks import snapshots_rebuild_all_task
         from regional.models import SchoolSnapshot
         from tenants.models import School
@@ -122,7 +123,9 @@ class Command(BaseCommand):
         total = School.objects.count()
 
         def fresh() -> int:
-            return SchoolSnapshot.objects.filter(report_on=_today(), requested_at__isnull=True).count()
+            return SchoolSnapshot.objects.filter(
+                report_on=_today(), requested_at__isnull=True, report_definition=figures_definition()
+            ).count()
 
         if fresh() >= total:
             self.stdout.write(f"today's figures already in all {total} snapshot rows")
