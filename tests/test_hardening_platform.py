@@ -206,7 +206,9 @@ def test_a_lost_database_is_a_503_in_russian_and_recovery_needs_nobody(world, de
         # The server goes away: the live connection is killed and new ones are refused.
         app.database_port = _closed_port()
         _terminate(app.backend_pid)
+        started = time.monotonic()
         status, headers, body = app.get(host, "/accounts/login/")
+        refused = time.monotonic() - started
         assert status == 503, body[:500]
         assert "Сервис временно недоступен" in body and "Traceback" not in body
         assert int(headers["Retry-After"]) > 0
@@ -219,7 +221,9 @@ def test_a_lost_database_is_a_503_in_russian_and_recovery_needs_nobody(world, de
         app.database_port = None
         started = time.monotonic()
         assert app.get(host, "/accounts/login/")[0] == 200
-        assert time.monotonic() - started < 10  # measured 77–111 ms (README); a bound, not a benchmark
+        served = time.monotonic() - started
+        print(f"503 in {refused * 1000:.0f} ms; first request after recovery in {served * 1000:.0f} ms")
+        assert served < 10  # the README's figures are printed above; this is a bound, not a benchmark
 
         # A connection killed under a running app (a failover, an admin's pg_terminate_backend):
         # the health check replaces it before the request uses it.

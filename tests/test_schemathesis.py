@@ -29,7 +29,7 @@ from tests.objects import SchoolObjects, school_objects
 pytestmark = pytest.mark.django_db
 
 # Examples per operation and generation mode: more for the role that may do everything on the host,
-# fewer for the others (most of their answers are the same 403). About 600 requests for both hosts.
+# fewer for the others (most of their answers are the same 403). About 1,100 requests for both hosts.
 EXAMPLES = {"regional_admin": 4, "curator_a": 4}
 OTHER_EXAMPLES = 2
 _schemas: dict[str, Any] = {}
@@ -152,6 +152,7 @@ def test_region_api_has_no_server_errors_and_answers_only_documented_codes(host_
     client = host_client(None, getattr(world, persona))
     examples = EXAMPLES.get(persona, OTHER_EXAMPLES)
     calls, problems = _run(_schema(client, world.host()), client, examples=examples, objs=None, world=world)
+    print(f"{persona}: {calls} requests")  # the README's figure: the sum over the five personas
     assert calls > 10 * examples
     assert not problems, f"{len(problems)} of {calls} cases:\n" + "\n".join(problems[:40])
 
@@ -165,5 +166,6 @@ def test_school_api_has_no_server_errors_and_answers_only_documented_codes(host_
     examples = EXAMPLES.get(persona, OTHER_EXAMPLES)
     schema = _schema(client, world.host(world.school_a))
     calls, problems = _run(schema, client, examples=examples, objs=objs, world=world)
+    print(f"{persona}: {calls} requests")
     assert calls > 10 * examples
     assert not problems, f"{len(problems)} of {calls} cases:\n" + "\n".join(problems[:40])
