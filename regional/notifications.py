@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 
 from config.celery import DurableRegionTask, app
 from core.notifications.services import staff_notify
-from regional.models import ChecklistTemplate, InspectionRound, InspectionVerdict, ReportRun
+from regional.models import InspectionRound, InspectionVerdict, ReportRun
 from tenants.models import School
 from tenants.notifications.region import inspector_ids, region_notify
 
@@ -86,10 +86,14 @@ def round_started_notify(*, round_: InspectionRound, actor_id: int | None) -> No
 def rounds_remind(*, today: date) -> int:
     """Rounds due within 7 days or overdue (in the last 30): the inspectors, and the schools of the round
     whose review is not finished. Keys carry the due date: a moved deadline is a new reminder."""
-    items = ChecklistTemplate.objects.get(is_current=True).items.count()  # a school reviewed in full
+    from regional.rounds import round_items  # regional.rounds imports this module
+
     rounds = InspectionRound.objects.filter(due_date__gt=today - LOOK_BACK, due_date__lte=today + SOON)
     count = 0
     for round_ in rounds:
+        # Reviewed in full: a verdict on every item of the round's own checklist version (a version
+        # published since adds items the round does not review).
+        codes = [i.code for i in round_items(round_)]
         overdue = round_.due_date < today
         kind = "round_overdue" if overdue else "round_due"
         title = (
@@ -104,7 +108,12 @@ def rounds_remind(*, today: date) -> int:
                 recipient_ids=inspector_ids(round_.municipality_id),
             )
         )  # fmt: skip
-        reviewed = round_.verdicts.values("school_id").annotate(n=Count("pk")).filter(n__gte=items)
+        reviewed = (
+            round_.verdicts.filter(item_code__in=codes)
+            .values("school_id")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=len(codes))
+        )
         unfinished = list(
             round_.schools.exclude(pk__in=reviewed.values("school_id")).values_list("pk", flat=True)
         )

@@ -20,11 +20,11 @@ from core.people.models import Category, Person
 from core.programmes.models import Programme, ProgrammeTask
 from core.programmes.services import programme_move
 from core.roadmap.models import RoadmapItem
-from regional.checklist.snapshots import snapshot_refresh
+from regional.checklist.snapshots import checklist_publish, snapshot_refresh
 from regional.models import InspectionRound, ReportRun
 from regional.notifications import rounds_remind
 from regional.reports import report_fail, report_start
-from regional.rounds import round_create, verdict_set
+from regional.rounds import round_create, round_items, verdict_set
 from tenants.models import OnboardingBatch, School
 from tenants.notifications.models import RegionNotification
 from tenants.notifications.region import onboarding_notify
@@ -232,6 +232,23 @@ def test_rounds_due_and_overdue_remind_inspectors_and_unfinished_schools_once(
     assert notes(world.school_b) == {("round_due", world.curator_b.pk, "/checklist/")}
     with schema_context(world.school_a.schema_name):
         assert Notification.objects.count() == 1
+
+
+def test_a_school_reviewed_on_every_item_of_its_rounds_version_is_not_reminded(
+    world, django_capture_on_commit_callbacks
+):
+    round_ = round_create(
+        title="Скоро", municipality=world.m1, due_date=TODAY + timedelta(days=5), actor=world.inspector_m1
+    )
+    for item in round_items(round_):  # school A reviewed in full, school B not at all
+        verdict_set(round_=round_, school=world.school_a, item_code=item.code, verdict="confirmed",
+                    comment="", actor=world.inspector_m1)  # fmt: skip
+    # A later version adds items this round does not review: school A stays reviewed in full.
+    checklist_publish(extra_rules=["order_introduction", "pairs_count"], actor=world.regional_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        rounds_remind(today=TODAY)
+    assert notes(world.school_a, kind="round_due") == set()
+    assert notes(world.school_b, kind="round_due") == {("round_due", world.curator_b.pk, "/checklist/")}
 
 
 def test_onboarding_and_exports_tell_the_regional_admin_who_started_them(
