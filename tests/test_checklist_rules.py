@@ -13,6 +13,7 @@ from core.acts.models import CuratorAppointment, LocalAct
 from core.acts.services import curator_order_generate
 from core.consents.models import Consent
 from core.facts import evidence_describe
+from core.incentives.models import Incentive
 from core.pairs.models import Pair
 from core.people.models import BankEntry, Category, Person
 from regional.checklist.rules import RULES
@@ -69,6 +70,19 @@ def test_item_2_an_act_dated_in_the_future_is_not_in_force(world):
         assert result.state == "partial"
         assert f"датирован {tomorrow:%d.%m.%Y}" in result.hint and "ещё не действует" in result.text
         assert RULES["policy_act"](tomorrow).state == "done"
+
+
+def test_item_7_an_incentives_act_dated_in_the_future_is_partial_once_incentives_are_given(world):
+    with schema_context(world.school_a.schema_name):
+        tomorrow = TODAY + timedelta(days=1)
+        _act("incentives", date=tomorrow)
+        assert _result("incentives_act").state == "na"  # nothing given yet: the item does not apply
+        Incentive.objects.create(person=_teacher(), kind="gratitude", given_on=TODAY)
+        result = _result("incentives_act")
+        assert result.state == "partial" and result.applies
+        assert f"датирован {tomorrow:%d.%m.%Y}" in result.hint and "ещё не действует" in result.text
+        assert result.evidence["incentives"] == 1
+        assert RULES["incentives_act"](tomorrow).state == "done"
 
 
 # --- item 4: the curator's appointment is current -------------------------------------------------------

@@ -7,7 +7,7 @@ The region's snapshot job calls ``checklist_evaluate`` and ``school_counts`` and
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -290,6 +290,9 @@ def incentives_act(today: date) -> Result:
         return Result(DONE, {**_act_evidence(act), **counts}, applies=True)
     if not given:
         return Result(NA, counts, "Поощрения наставникам не записаны — пункт не применяется.")
+    pending = _not_yet_in_force(kinds, today)  # approved, dated ahead: «частично» with its date, as items 2–4
+    if pending is not None:
+        return replace(pending, evidence={**pending.evidence, **counts}, applies=True)
     draft = LocalAct.objects.filter(kind__in=kinds, status=LocalAct.Status.DRAFT).order_by("-pk").first()
     if draft is not None:
         return Result(
