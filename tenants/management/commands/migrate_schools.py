@@ -30,7 +30,7 @@ class Command(BaseCommand):
             "--processes",
             type=int,
             default=default_processes(),
-            help="сколько процессов (по умолчанию — ядра)",
+            help="сколько процессов (по умолчанию — ядра, не больше 4)",
         )
         parser.add_argument(
             "--lock-timeout",
