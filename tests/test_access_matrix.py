@@ -27,10 +27,13 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
+from core.notifications.models import Notification
 from regional.models import ChecklistTemplate, InspectionRound, ReportRun, ReportTemplate
 from tenants.catalogues import ProgrammeTemplate, SurveyTemplate
 from tenants.models import OnboardingBatch, Role
+from tenants.notifications.models import RegionNotification
 from tenants.services import invitation_create
 from tests.objects import SchoolObjects, school_objects
 
@@ -117,6 +120,10 @@ def _survey(ids: Ids) -> tuple[dict, dict]:
     }
 
 
+def _notification(ids: Ids) -> tuple[dict, None]:
+    return {"pk": ids.region["notification"]}, None
+
+
 SCHOOL_IN_SCOPE = Rule(own=REGION, foreign=ADMIN, params=_pk("school", "foreign_school"))
 PAIR: set[str | None] = {"curator_a", "mentor_a", "mentee_a"}
 PAIR_MENTOR: set[str | None] = {"curator_a", "mentor_a"}
@@ -175,6 +182,8 @@ REGION_ACCESS: dict[str, Rule] = {
     "api-docs": Rule(own=EVERYONE, open=True),
     "notifications": Rule(own=REGION),
     "notifications-read": Rule(own=REGION, method="post", notes="empty body: 400 after the role check"),
+    # A notification is its recipient's alone (the regional admin's here): anyone else gets a 404.
+    "notification-open": Rule(own=ADMIN, params=_notification),
     "notification-preferences": Rule(own=REGION),
     "calendar-feed": Rule(own=EVERYONE, open=True, params=_fixed(token="1-not-a-secret")),
     "api-notifications": Rule(own=REGION),
@@ -289,6 +298,8 @@ SCHOOL_ACCESS: dict[str, Rule] = {
     "api-docs": Rule(own=EVERYONE, open=True),
     "notifications": Rule(own=SCHOOL),
     "notifications-read": Rule(own=SCHOOL, method="post", notes="empty body: 400 after the role check"),
+    # A notification is its recipient's alone (curator_a's here): anyone else gets a 404 (or the host's 403).
+    "notification-open": Rule(own=STAFF, params=_notification),
     "notification-preferences": Rule(own=SCHOOL),
     # The feed has no session: its secret URL is the key (a wrong one is a 404 for everyone).
     "calendar-feed": Rule(own=EVERYONE, open=True, params=_fixed(token="1-not-a-secret")),
@@ -411,6 +422,9 @@ def _region_ids(world: Any) -> Ids:
             "invitation": invitation.pk,
             "municipality": world.m1.pk,
             "programme_template": ProgrammeTemplate.objects.order_by("pk").values_list("pk", flat=True)[0],
+            "notification": RegionNotification.objects.create(
+                recipient_id=world.regional_admin.pk, kind="round_due", key="k", title="Срок", link="/"
+            ).pk,
         }
     )
 
@@ -469,7 +483,11 @@ def test_region_route_admits_exactly_its_roles(host_client, world, name):
 @pytest.mark.parametrize("name", list(SCHOOL_ACCESS))
 def test_school_route_admits_exactly_its_roles(host_client, world, name):
     survey = SurveyTemplate.objects.filter(is_active=True).order_by("pk").first()
-    ids = Ids(region={"survey_code": survey.code if survey else "none"})
+    with schema_context(world.school_a.schema_name):
+        notification = Notification.objects.create(
+            recipient_id=world.curator_a.pk, kind="remark", key="k", title="Замечание", link="/"
+        )
+    ids = Ids(region={"survey_code": survey.code if survey else "none", "notification": notification.pk})
     ids.school = school_objects(
         world.school_a, curator=world.curator_a, mentor=world.mentor_a, mentee=world.mentee_a
     )

@@ -295,3 +295,95 @@ def test_someone_who_left_the_school_is_mailed_no_more_of_it(world):
     with schema_context(world.school_a.schema_name):
         assert notifications_digest_task() == 1
     assert [m.to for m in mail.outbox] == [["curator@a.test"]]
+
+
+def _own(school, user, key):
+    with schema_context(school.schema_name):
+        return Notification.objects.get(recipient_id=user.pk, key=key)
+
+
+def test_opening_a_notification_marks_that_one_read_and_goes_to_its_page(world, host_client):
+    _notify(world.school_a, world.curator_a, 2)
+    _notify(world.school_a, world.mentor_a, 1, prefix="m")
+    first, second = _own(world.school_a, world.curator_a, "e:0"), _own(world.school_a, world.curator_a, "e:1")
+    mentors = _own(world.school_a, world.mentor_a, "m:0")
+    client = host_client(world.school_a, world.curator_a)
+    page = client.get("/notifications/").content.decode()
+    listed = page.split('class="list-group list-group-flush"')[1]
+    assert f'href="/notifications/{first.pk}/open/"' in listed and 'href="/roadmap/"' not in listed
+    assert "data-unread>2<" in page
+    opened = client.get(f"/notifications/{first.pk}/open/")
+    assert opened.status_code == 302 and opened.url == "/roadmap/"
+    with schema_context(world.school_a.schema_name):
+        read_at = Notification.objects.get(pk=first.pk).read_at
+        assert read_at is not None and Notification.objects.get(pk=second.pk).read_at is None
+    assert "data-unread>1<" in client.get("/notifications/").content.decode()  # the bell drops
+    assert client.get(f"/notifications/{first.pk}/open/").url == "/roadmap/"  # opening again: the same
+    with schema_context(world.school_a.schema_name):
+        assert Notification.objects.get(pk=first.pk).read_at == read_at
+    # Another person's notification, an id that does not exist, one past a bigint: 404, nothing marked.
+    for pk in (mentors.pk, 10**12, int("9" * 30)):
+        assert client.get(f"/notifications/{pk}/open/").status_code == 404, pk
+    with schema_context(world.school_a.schema_name):
+        assert Notification.objects.get(pk=mentors.pk).read_at is None
+    assert client.post(f"/notifications/{second.pk}/open/").status_code == 405
+
+
+def test_a_notification_opens_only_on_its_own_schools_host(world, host_client):
+    """curator_a is also a mentor in school B: B's notification id means nothing on A's host (ids are per
+    schema), and curator_b, who is not in school A, is refused on A's host before any lookup."""
+    membership_grant(user=world.curator_a, role=Role.MENTOR, school=world.school_b)
+    _notify(world.school_a, world.curator_a, 1, prefix="a")
+    _notify(world.school_b, world.curator_a, 2, prefix="b")
+    _notify(world.school_b, world.curator_b, 1, prefix="cb")
+    on_a = _own(world.school_a, world.curator_a, "a:0")
+    on_b = next(
+        n for key in ("b:0", "b:1") if (n := _own(world.school_b, world.curator_a, key)).pk != on_a.pk
+    )
+    of_curator_b = _own(world.school_b, world.curator_b, "cb:0")
+    a_client = host_client(world.school_a, world.curator_a)
+    assert a_client.get(f"/notifications/{on_b.pk}/open/").status_code == 404
+    with schema_context(world.school_a.schema_name):
+        assert Notification.objects.get(pk=on_a.pk).read_at is None  # nothing of A marked instead
+    with schema_context(world.school_b.schema_name):
+        assert Notification.objects.get(pk=on_b.pk).read_at is None
+    assert (
+        host_client(world.school_a, world.curator_b).get(f"/notifications/{on_a.pk}/open/").status_code == 403
+    )
+    b_client = host_client(world.school_b, world.curator_a)
+    assert b_client.get(f"/notifications/{of_curator_b.pk}/open/").status_code == 404
+    assert b_client.get(f"/notifications/{on_b.pk}/open/").url == "/roadmap/"
+    with schema_context(world.school_b.schema_name):
+        assert Notification.objects.get(pk=on_b.pk).read_at is not None
+        assert Notification.objects.get(pk=of_curator_b.pk).read_at is None
+
+
+def test_a_region_notification_opens_on_the_region_host_only(world, host_client):
+    region_notify(kind="round_due", key="round_due:open", recipient_ids=[world.inspector_m1.pk],
+                  title="Срок раунда", link="/rounds/")  # fmt: skip
+    row = RegionNotification.objects.get(key="round_due:open")
+    region = host_client(None, world.inspector_m1)
+    assert f'href="/notifications/{row.pk}/open/"' in region.get("/notifications/").content.decode()
+    assert host_client(None, world.regional_admin).get(f"/notifications/{row.pk}/open/").status_code == 404
+    opened = region.get(f"/notifications/{row.pk}/open/")
+    assert opened.status_code == 302 and opened.url == "/rounds/"
+    assert RegionNotification.objects.get(pk=row.pk).read_at is not None
+    assert "data-unread" not in region.get("/notifications/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["https://evil.example/", "//evil.example/", "/\\evil.example", "/\t/evil.example", "javascript:alert(1)",
+     "evil.example", ""],
+)  # fmt: skip
+def test_a_notification_never_redirects_off_the_site(world, host_client, link):
+    with schema_context(world.school_a.schema_name):
+        notify(
+            kind="remark", key="remark:x", recipient_ids=[world.curator_a.pk], title="Замечание", link=link
+        )
+        row = Notification.objects.get(key="remark:x")
+    response = host_client(world.school_a, world.curator_a).get(f"/notifications/{row.pk}/open/")
+    assert response.status_code == 400 and "Location" not in response
+    assert "нет ссылки на страницу сайта" in response.content.decode()
+    with schema_context(world.school_a.schema_name):
+        assert Notification.objects.get(pk=row.pk).read_at is None  # refused: nothing marked

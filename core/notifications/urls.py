@@ -6,6 +6,7 @@ from core.notifications import views
 
 urlpatterns = [
     path("notifications/", views.notifications_list, name="notifications"),
+    path("notifications/<int:pk>/open/", views.notification_open_view, name="notification-open"),
     path("notifications/read/", views.notifications_read, name="notifications-read"),
     path("notifications/preferences/", views.notification_preferences, name="notification-preferences"),
 ]

@@ -17,6 +17,7 @@ from tenants.notifications.calendar_tokens import (
     calendar_token_user,
 )
 from tenants.notifications.engine import (
+    notification_open,
     notifications_mark_read,
     notifications_of,
     preferences_of,
@@ -73,6 +74,18 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     kind, unread = _filters(request.POST.dict())
     query = urlencode({k: v for k, v in (("kind", kind), ("unread", "1" if unread else "")) if v})
     return redirect(f"/notifications/{'?' + query if query else ''}")
+
+
+@require_GET
+def notification_open_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A notification's link goes through here: that one is marked read, then its page opens. Only one's own
+    on this site (another person's or another school's id is a 404), and only to a path of this site."""
+    link = notification_open(_model(request), user_id=request_user(request).pk, pk=pk)
+    if link is None:
+        raise Http404("Такого уведомления нет.")
+    if not link:
+        raise BadRequest("У этого уведомления нет ссылки на страницу сайта.")
+    return redirect(link)
 
 
 @require_http_methods(["GET", "POST"])

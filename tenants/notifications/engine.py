@@ -16,6 +16,7 @@ from django.core.mail import send_mail
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from tenants.models import REGION_ROLES, School, User
 from tenants.notifications.kinds import KINDS, Channel
@@ -204,6 +205,34 @@ def notifications_mark_read(model: type[NotificationBase], *, user_id: int, ids:
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     return rows.update(read_at=timezone.now())
+
+
+def is_local_path(link: str) -> bool:
+    """A path on the same site: «/…», never «//host», «/\\host», a scheme or a control character. Links are
+    written by our own code, but a redirect built from a stored value must not become an open redirect."""
+    if not link.startswith("/") or link.startswith(("//", "/\\")):
+        return False
+    if any(ord(c) < 32 or c in "\\\x7f" for c in link):
+        return (
+            False  # browsers drop tabs and newlines and read a backslash as «/»: «/<TAB>/x.example» is «//x…»
+        )
+    return url_has_allowed_host_and_scheme(link, allowed_hosts=None)
+
+
+def notification_open(model: type[NotificationBase], *, user_id: int, pk: int) -> str | None:
+    """Following a notification's link: mark that one read and return the link.
+
+    None: no such notification of this person on this site (another person's, another school's id);
+    "": it has no link to a page of this site — then nothing is marked.
+    """
+    row = model._default_manager.filter(pk=pk, recipient_id=user_id).only("link", "read_at").first()
+    if row is None:
+        return None
+    if not is_local_path(row.link):
+        return ""
+    if row.read_at is None:
+        model._default_manager.filter(pk=row.pk, read_at__isnull=True).update(read_at=timezone.now())
+    return row.link
 
 
 @transaction.atomic
