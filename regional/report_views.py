@@ -64,9 +64,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     table = report_table(run) if run.status == ReportRun.Status.DONE else []
     rows = [(e, _percentages(e["values"])) for e in table]
-    return render(
-        request, "region/report.html", {"run": run, "rows": rows, "templates": ReportTemplate.objects.all()}
+    # htmx polls the progress block every 2 s while the run is going: that block alone, not the page.
+    template = (
+        "region/partials/report_progress.html" if getattr(request, "htmx", False) else "region/report.html"
     )
+    return render(request, template, {"run": run, "rows": rows, "templates": ReportTemplate.objects.all()})
 
 
 @require_http_methods(["POST"])

@@ -122,9 +122,11 @@ def school_onboard_view(request: HttpRequest) -> HttpResponse:
 def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_get_for_user(user=request.user, pk=pk)
     is_admin = user_is_regional_admin(request.user)
+    # htmx polls the card every 2 s while the school's schema is being created: the card alone, not the page.
+    template = "region/partials/school_card.html" if getattr(request, "htmx", False) else None
     return render(
         request,
-        "region/school_detail.html",
+        template or "region/school_detail.html",
         {
             "school": school,
             "url": site_url(school_host(school.slug)),
