@@ -2,6 +2,7 @@
 names declined as an order writes them."""
 
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -179,6 +180,44 @@ def test_the_curator_order_names_the_curator_in_the_accusative(host_client, worl
     assert (
         "Назначить куратором внедрения целевой модели наставничества Кузьмич Анну Лукиничну (учитель)" in text
     )
+
+
+def test_the_curator_is_chosen_in_the_people_picker_among_this_schools_teachers_only(host_client, world):
+    with schema_context(world.school_a.schema_name):
+        own = _teacher("Кузьмич", "Анна", "Лукинична")
+        pupil = Person.objects.create(last_name="Ученикова", first_name="Ольга", category=Category.STUDENT,
+                                      school_class="7А", birth_date=date(2013, 1, 1))  # fmt: skip
+        ids_a = set(Person.objects.values_list("pk", flat=True))
+    with schema_context(world.school_b.schema_name):  # ids are per schema: take one that A does not have
+        foreign = next(
+            p
+            for i in range(len(ids_a) + 1)
+            if (p := _teacher(f"Чужакова{'а' * i}", "Вера", "Ивановна")).pk not in ids_a
+        )
+    client = host_client(world.school_a, world.curator_a)
+    page = client.get("/acts/").content.decode()
+    for select_id in ("order_curator", "intro_curator"):
+        tag = re.search(rf'<select[^>]*id="{select_id}"[^>]*>', page)
+        assert tag and "data-picker" in tag.group(0), select_id
+        assert 'data-placeholder="Найти педагога: начните вводить фамилию"' in tag.group(0)
+    assert f'<option value="{own.pk}"' in page and "Кузьмич Анна" in page
+    assert "Чужакова" not in page and "Ученикова" not in page  # B's people and A's pupils are not offered
+    day = ORDER_DAY.strftime("%d.%m.%Y")
+    for person in (foreign, pupil):
+        refused = client.post("/acts/curator-order/", {"curator": person.pk, "date": day}, follow=True)
+        assert "Куратор: Выберите куратора из педагогов школы." in refused.content.decode()
+        intro = client.post("/acts/introduction-order/", {"curator": person.pk, "date": day, "until": "31.08.2028"},
+                            follow=True)  # fmt: skip
+        assert "Куратор внедрения: Выберите куратора из педагогов школы." in intro.content.decode()
+    for school in (world.school_a, world.school_b):
+        with schema_context(school.schema_name):
+            assert not LocalAct.objects.exists() and not CuratorAppointment.objects.exists()
+    # School B's curator cannot use A's form at all, with A's teacher or B's.
+    other = host_client(world.school_a, world.curator_b)
+    assert other.post("/acts/curator-order/", {"curator": own.pk, "date": day}).status_code == 403
+    assert client.post("/acts/curator-order/", {"curator": own.pk, "date": day}).status_code == 302
+    with schema_context(world.school_a.schema_name):
+        assert LocalAct.objects.get().curator_id == own.pk
 
 
 def test_the_policy_order_has_the_policy_and_the_roadmap_as_annexes(host_client, world):

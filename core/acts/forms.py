@@ -6,7 +6,12 @@ from core.acts.models import ActKind, LocalAct
 from core.acts.selectors import act_repeal_candidates
 from core.dates import RuDateField
 from core.pairs.models import Pair
+from core.people.forms import PersonPicker
 from core.people.models import Person
+
+# The curator of an order is a teacher of this school, chosen by surname in the people picker.
+CURATOR_PLACEHOLDER = "Найти педагога: начните вводить фамилию"
+CURATOR_REFUSED = "Выберите куратора из педагогов школы."
 
 
 class LocalActForm(forms.ModelForm):
@@ -46,7 +51,12 @@ class ActRepealForm(forms.Form):
 
 
 class CuratorOrderForm(forms.Form):
-    curator = forms.ModelChoiceField(label="Куратор", queryset=Person.objects.filter(category="teacher"))
+    curator = forms.ModelChoiceField(
+        label="Куратор",
+        queryset=Person.objects.filter(category="teacher"),
+        widget=PersonPicker(placeholder=CURATOR_PLACEHOLDER),
+        error_messages={"invalid_choice": CURATOR_REFUSED},
+    )
     date = RuDateField(label="Дата приказа")
 
 
@@ -86,7 +96,10 @@ class PolicyOrderForm(forms.Form):
 
 class IntroductionOrderForm(forms.Form):
     curator = forms.ModelChoiceField(
-        label="Куратор внедрения", queryset=Person.objects.filter(category="teacher")
+        label="Куратор внедрения",
+        queryset=Person.objects.filter(category="teacher"),
+        widget=PersonPicker(placeholder=CURATOR_PLACEHOLDER),
+        error_messages={"invalid_choice": CURATOR_REFUSED},
     )
     date = RuDateField(label="Дата приказа")
     until = RuDateField(label="Срок внедрения (по)")

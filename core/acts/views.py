@@ -150,9 +150,8 @@ def _error_messages(error: ValidationError) -> list[str]:
 @require_POST
 def curator_order_view(request: HttpRequest) -> HttpResponse:
     form = CuratorOrderForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Выберите куратора (педагога) и дату.")
-        return redirect("school-acts")
+    if not form.is_valid():  # a person of another school is not among this school's teachers: refused here
+        return _refused(request, _form_messages(form))
     act = curator_order_generate(
         school=request_school(request),  # type: ignore[arg-type]
         curator=form.cleaned_data["curator"],

@@ -14,6 +14,18 @@ from tenants.catalogues import BankRequest
 # needs secondary vocational education, i.e. 18 at the earliest in practice).
 MIN_WORKING_AGE = 18
 
+
+class PersonPicker(forms.Select):
+    """One person chosen in the searchable picker (site.js, Tom Select, ``data-picker``) over the native
+    <select>, which is what a browser without JavaScript shows; includes/form_fields.html renders it."""
+
+    picker = True
+
+    def __init__(self, *, placeholder: str = "Найти: начните вводить фамилию", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.placeholder = placeholder
+
+
 _NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .\-]*$")
 _CLASS_RE = re.compile(r"^(1[01]|[1-9])\s?-?\s?[А-ЯЁа-яёA-Za-z]?$")
 

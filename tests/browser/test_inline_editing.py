@@ -3,8 +3,9 @@
 The roadmap is added to and edited a row at a time and the page is never reloaded (a marker set on
 ``window`` survives every step): htmx swaps the new row in, opens a row for editing, shows the Russian error
 in the row and puts the saved row back, with the «просрочено» count at the top brought up to date. People
-are chosen by typing in the picker, which fills the native select the form sends. A 200-character word
-wraps instead of widening the region's pages.
+are chosen by typing in the picker, which fills the native select the form sends (a pair's members, an
+order's curator). An export's page and a school's card swap in the finished state by themselves. A
+200-character word wraps instead of widening the region's pages.
 """
 
 import re
@@ -13,9 +14,11 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from playwright.sync_api import expect
 
 from core.people.models import BankEntry, Category, Person
-from tenants.models import Role
+from regional.models import ReportRun
+from tenants.models import Role, School
 from tenants.services import membership_grant
 from tests.conftest import make_school
 
@@ -128,3 +131,42 @@ def test_people_are_chosen_by_typing_in_the_picker(world, visit):
     page.locator("#id_mentors + .ts-wrapper .item .remove").click()
     chosen = page.eval_on_selector("#id_mentors", "s => Array.from(s.selectedOptions).map(o => o.text)")
     assert chosen == [], chosen
+
+    # «Акты и приказы»: the curator of an order is one teacher, found by typing in the same picker.
+    page = curator.go("/acts/", school)
+    control = page.locator("#order_curator-ts-control")
+    control.click()
+    control.fill("семё")
+    page.locator(".ts-dropdown .option", has_text="Семёнова").click()
+    chosen = page.eval_on_selector("#order_curator", "s => Array.from(s.selectedOptions).map(o => o.text)")
+    assert chosen == ["Семёнова Анна"], chosen
+    curator.step("picker-order-curator")
+
+
+def test_an_export_page_and_a_school_card_follow_their_job_without_reloading(world, visit):
+    """The htmx blocks of /reports/<id>/ and /schools/<id>/ ask again every 2 s and swap in the finished state."""
+    run = ReportRun.objects.create(on=timezone.localdate(), status=ReportRun.Status.RUNNING, total=4, finished=1,
+                                   created_by=world.regional_admin)  # fmt: skip
+    school = make_school(name="Школа e2e-live", municipality=world.m1, slug="e2e-live", number=94)
+    School.objects.filter(pk=school.pk).update(status=School.Status.PENDING)
+    admin = visit("admin")
+    admin.login(world.regional_admin.email)
+    page = admin.go(f"/reports/{run.pk}/")
+    admin.see("1 из 4")
+    page.evaluate("() => { window.__notReloaded = true; }")
+    ReportRun.objects.filter(pk=run.pk).update(status=ReportRun.Status.DONE, finished=4)
+    expect(page.get_by_role("link", name="Скачать XLSX")).to_be_visible(timeout=10_000)
+    admin.see("4 из 4")
+    assert page.evaluate("() => window.__notReloaded === true")
+    assert page.locator("[hx-trigger]").count() == 0  # no trigger left: the polling stopped
+    admin.step("report-live-done")
+
+    page = admin.go(f"/schools/{school.pk}/")
+    admin.see("создаём базу школы")
+    page.evaluate("() => { window.__notReloaded = true; }")
+    School.objects.filter(pk=school.pk).update(status=School.Status.ACTIVE)
+    expect(page.get_by_role("button", name="Пригласить")).to_be_visible(timeout=10_000)
+    admin.see("работает")
+    assert page.evaluate("() => window.__notReloaded === true")
+    assert page.locator("[hx-trigger]").count() == 0
+    admin.step("school-card-live-done")
