@@ -212,10 +212,9 @@ def is_local_path(link: str) -> bool:
     written by our own code, but a redirect built from a stored value must not become an open redirect."""
     if not link.startswith("/") or link.startswith(("//", "/\\")):
         return False
+    # Browsers drop tabs and newlines and read a backslash as «/»: «/<TAB>/x.example» is «//x.example».
     if any(ord(c) < 32 or c in "\\\x7f" for c in link):
-        return (
-            False  # browsers drop tabs and newlines and read a backslash as «/»: «/<TAB>/x.example» is «//x…»
-        )
+        return False
     return url_has_allowed_host_and_scheme(link, allowed_hosts=None)
 
 
