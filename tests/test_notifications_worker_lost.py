@@ -2,24 +2,32 @@
 
 The SMTP server is a thread of this test (``MailSink``): it stores every letter it accepts, and it can hold
 one letter at the DATA command, before the letter is accepted — the slow moment of a real mail server — so
-the kill lands mid-send, at a known letter, without timing guesses. Each row of a notification must reach its
-recipient once: none lost, none twice, and ``emailed_at`` set on all.
+the kill lands mid-send, at a known letter, without timing guesses; or it can hold the goodbye (QUIT). Each
+row of a notification must reach its recipient once: none lost, none twice, and ``emailed_at`` set on all —
+also when the worker's host vanishes and the database keeps its session, and the row it was sending, locked
+(a relay that keeps the database side open), and when the kill lands while the server says goodbye.
 """
 
 import email
 import email.policy
 import os
 import signal
+import socket
 import socketserver
 import subprocess
 import sys
 import threading
 from collections import Counter
+from contextlib import suppress
 from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
 
 import psutil
+import psycopg
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from kombu import Connection
@@ -27,9 +35,10 @@ from kombu import Connection
 from core.notifications.models import Notification
 from core.notifications.services import notify
 from tenants.models import Role, School, User
-from tenants.notifications.engine import notifications_create
+from tenants.notifications.engine import RowsBusy, digest_send, notifications_create, site_audience
 from tenants.services import membership_grant
 from tenants.tasks import schools_run_task
+from tests.db_address import database_address
 from tests.test_export_worker_lost import _db_url, _wait, broker  # noqa: F401  (broker: a fixture)
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
@@ -50,7 +59,7 @@ class _Session(socketserver.StreamRequestHandler):
             while line := self.rfile.readline():
                 verb = line[:4].upper()
                 if verb == b"DATA":
-                    self.server.data_begins()  # may hold here: the letter is not accepted yet
+                    self.server.command(verb)  # may hold here: the letter is not accepted yet
                     self._reply("354 End data with <CR><LF>.<CR><LF>")
                     data = self._read_data()
                     if data is None:
@@ -58,6 +67,7 @@ class _Session(socketserver.StreamRequestHandler):
                     self.server.accept(data)
                     self._reply("250 OK queued")
                 elif verb == b"QUIT":
+                    self.server.command(verb)  # may hold here: the letters of this connection are accepted
                     self._reply("221 Bye")
                     return
                 elif verb in (b"EHLO", b"HELO", b"MAIL", b"RCPT", b"RSET", b"NOOP"):
@@ -71,7 +81,7 @@ class _Session(socketserver.StreamRequestHandler):
         self.wfile.write(text.encode() + b"\r\n")
 
     def _read_data(self) -> bytes | None:
-        lines = []
+        lines: list[bytes] = []
         while line := self.rfile.readline():
             if line in (b".\r\n", b".\n"):
                 return b"".join(lines)
@@ -87,22 +97,24 @@ class MailSink(socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", port), _Session)
         self.letters: list[EmailMessage] = []
         self.begun = 0  # DATA commands seen, the held ones and those of killed senders included
-        self.hold_at = 0
+        self._hold: tuple[bytes, int] | None = None
         self.held, self.released = threading.Event(), threading.Event()
         self._lock = threading.Lock()
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
-    def hold_after(self, letters: int) -> None:
-        """Hold the letter that comes after the next ``letters`` ones, at DATA, until ``released`` is set."""
+    def hold(self, verb: bytes, after: int) -> None:
+        """Hold the first ``verb`` (DATA or QUIT) once ``after`` more letters are accepted, until released."""
         self.held.clear()
         self.released.clear()
         with self._lock:
-            self.hold_at = self.begun + letters + 1
+            self._hold = (verb, len(self.letters) + after)
 
-    def data_begins(self) -> None:
+    def command(self, verb: bytes) -> None:
         with self._lock:
-            self.begun += 1
-            holding = self.begun == self.hold_at
+            self.begun += verb == b"DATA"
+            holding = self._hold is not None and self._hold[0] == verb and len(self.letters) >= self._hold[1]
+            if holding:
+                self._hold = None
         if holding:
             self.held.set()
             self.released.wait(120)
@@ -110,7 +122,7 @@ class MailSink(socketserver.ThreadingTCPServer):
     def accept(self, data: bytes) -> None:
         letter = email.message_from_bytes(data, policy=email.policy.default)
         with self._lock:
-            self.letters.append(letter)  # type: ignore[arg-type]
+            self.letters.append(letter)
 
     def to(self, address: str) -> list[EmailMessage]:
         with self._lock:
@@ -129,10 +141,10 @@ def sink():
 class _Worker:
     """`celery worker` (prefork, one pool process) over the test database, Redis, and the SMTP sink."""
 
-    def __init__(self, broker_url: str, log: str) -> None:
+    def __init__(self, broker_url: str, log: Path, db_url: str = "") -> None:
         env = {
             **os.environ,
-            "DATABASE_URL": _db_url(),
+            "DATABASE_URL": db_url or _db_url(),
             # The local settings take EMAIL_BACKEND from the environment; the test settings keep mail in memory.
             "DJANGO_SETTINGS_MODULE": "config.settings.local",
             "SITE_PORT": "",
@@ -142,7 +154,7 @@ class _Worker:
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(SMTP_PORT),
         }
-        with open(log, "a") as out:
+        with log.open("a") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1",
                  "--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip"],
@@ -168,6 +180,52 @@ class _Worker:
                 self.kill_all()
 
 
+class _VanishingHost:
+    """A TCP relay in front of PostgreSQL for a worker whose host will vanish: when the worker dies, the
+    relay keeps the database side of its connections open, as the server does for a host that is gone (it
+    notices at its TCP keepalive, two hours by default), so a row locked mid-send stays locked."""
+
+    def __init__(self) -> None:
+        host, port = database_address()
+        self.target = (host, port)
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.upstreams: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self) -> str:
+        db = settings.DATABASES["default"]
+        return f"postgres://{db['USER']}@127.0.0.1:{self.port}/{db['NAME']}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self.upstreams.append(upstream)
+            threading.Thread(target=self._pipe, args=(client, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, True), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket, close_sink: bool) -> None:
+        with suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        if close_sink:  # the database went away: so does the worker's side; never the other way round
+            with suppress(OSError):
+                sink.close()
+
+    def server_notices(self) -> None:
+        """The database finally drops the dead host's sessions: their transactions roll back."""
+        self.server.close()
+        for upstream in self.upstreams:
+            with suppress(OSError):
+                upstream.shutdown(socket.SHUT_RDWR)
+            upstream.close()
+
+
 def _people(school: School, count: int, tag: str) -> list[User]:
     people = []
     for n in range(1, count + 1):
@@ -184,16 +242,18 @@ def _emailed(school: School, key: str) -> int:
 
 def _unacknowledged(url: str) -> int:
     with Connection(url) as conn:
-        return conn.default_channel.client.zcard("unacked_index")
+        channel: Any = conn.default_channel  # kombu's Redis channel
+        return int(channel.client.zcard("unacked_index"))
 
 
 def _redeliver_unacknowledged(url: str) -> None:
     """What Redis does for a dead worker's messages once the visibility timeout (an hour) is over: now."""
     with Connection(url, transport_options={"visibility_timeout": 0}) as conn:
-        conn.default_channel.qos.restore_visible(num=100)
+        channel: Any = conn.default_channel
+        channel.qos.restore_visible(num=100)
 
 
-def test_workers_killed_mid_send_mail_every_notification_once(world, broker, sink, tmp_path):  # noqa: F811
+def test_killed_mid_send_every_notification_is_mailed_once(world, broker, sink, tmp_path):  # noqa: F811
     a, b = world.school_a, world.school_b
     people_a, people_b = _people(a, 20, "a"), _people(b, 3, "b")
     ids_a, ids_b = [u.pk for u in people_a], [u.pk for u in people_b]
@@ -210,27 +270,27 @@ def test_workers_killed_mid_send_mail_every_notification_once(world, broker, sin
     with schema_context(a.schema_name):
         notifications_create(Notification, kind="round_started", key=ROUND, recipient_ids=ids_a,
                              title=ROUND_TITLE, link="/checklist/")  # fmt: skip
-    log = str(tmp_path / "worker.log")
+    log = tmp_path / "worker.log"
     worker = _Worker(broker, log)
     try:
         # 1. The pool process dies while the 11th immediate letter waits at DATA. Its transaction rolls back
         # (that row stays unsent); the worker's main process puts the message back (reject_on_worker_lost)
         # and a fresh pool process sends the other ten.
-        sink.hold_after(10)
+        sink.hold(b"DATA", after=10)
         with schema_context(a.schema_name):
             assert len(notify(kind="remark", key=REMARK, recipient_ids=ids_a, title=REMARK_TITLE,
                               link="/checklist/")) == 20  # fmt: skip
-        assert sink.held.wait(60), open(log).read()
+        assert sink.held.wait(60), log.read_text()
         assert len(sink.letters) == 10 and _emailed(a, REMARK) == 10  # marked in the sending transaction
         worker.kill_pool()
         sink.released.set()
-        assert _wait(lambda: _emailed(a, REMARK) == 20, 30), open(log).read()
+        assert _wait(lambda: _emailed(a, REMARK) == 20, 30), log.read_text()
         assert _wait(lambda: len(sink.letters) == 20, 5)
 
         # 2. The whole worker dies during the digests (the beat's fan-out: one batch job, every school).
-        sink.hold_after(10)
+        sink.hold(b"DATA", after=10)
         schools_run_task.delay("core.notifications_digest")
-        assert sink.held.wait(60), open(log).read()
+        assert sink.held.wait(60), log.read_text()
         digests_before = _emailed(a, ROUND) + _emailed(b, ROUND)
         assert len(sink.letters) == 20 + 10 and digests_before == 10
         worker.kill_all()
@@ -242,7 +302,7 @@ def test_workers_killed_mid_send_mail_every_notification_once(world, broker, sin
         assert _unacknowledged(broker) == 1
         _redeliver_unacknowledged(broker)
         worker = _Worker(broker, log)
-        assert _wait(lambda: _emailed(a, ROUND) == 20 and _emailed(b, ROUND) == 3, 60), open(log).read()
+        assert _wait(lambda: _emailed(a, ROUND) == 20 and _emailed(b, ROUND) == 3, 60), log.read_text()
         assert _wait(lambda: len(sink.letters) == 20 + 20 + 3, 5), len(sink.letters)
     finally:
         worker.stop()
@@ -278,4 +338,90 @@ def _drill_rows_removed(world):
     yield
     for school in (world.school_a, world.school_b):
         with schema_context(school.schema_name):
-            Notification.objects.filter(key__in=[REMARK, ROUND]).delete()
+            Notification.objects.filter(key__startswith="drill:").delete()
+
+
+def _letters_once(sink: MailSink, people: list[User], subject: str) -> None:
+    for user in people:
+        subjects = [str(letter["Subject"]).strip() for letter in sink.to(user.email)]
+        assert subjects == [subject], (user.email, subjects)
+
+
+def test_a_row_locked_by_a_vanished_worker_is_mailed_later(world, broker, sink, tmp_path):  # noqa: F811
+    """The worker's host vanishes mid-send: the database keeps its session, and the row it was sending locked,
+    long after Redis has given the job to another worker. That worker must not take the locked row for sent."""
+    a, key = world.school_a, "drill:remark:2"
+    people = _people(a, 6, "c")
+    log, relay = tmp_path / "worker.log", _VanishingHost()
+    gone = _Worker(broker, log, db_url=relay.url())
+    try:
+        sink.hold(b"DATA", after=2)
+        with schema_context(a.schema_name):
+            notify(kind="remark", key=key, recipient_ids=[u.pk for u in people], title=REMARK_TITLE, link="/")
+        assert sink.held.wait(60), log.read_text()
+        gone.kill_all()
+        sink.released.set()
+    finally:
+        gone.stop()
+    assert _unacknowledged(broker) == 1
+    _redeliver_unacknowledged(broker)
+    worker = _Worker(broker, log)
+    try:
+        # The other three are sent; the third stays locked by the dead session, unsent — and not forgotten:
+        assert _wait(lambda: _emailed(a, key) == 5, 60), log.read_text()
+        relay.server_notices()
+        assert _wait(lambda: _emailed(a, key) == 6, 30), log.read_text()
+    finally:
+        worker.stop()
+        relay.server_notices()
+    _letters_once(sink, people, f"[Наставник] {REMARK_TITLE}")
+
+
+def test_killed_while_the_server_says_goodbye_nothing_sent_twice(world, broker, sink, tmp_path):  # noqa: F811
+    """Killed after the server accepted a letter and before the row is marked, a worker would send it again on
+    redelivery. The job marks each letter as soon as the server has it, before it says goodbye (QUIT)."""
+    a, key = world.school_a, "drill:remark:3"
+    people = _people(a, 6, "d")
+    log = tmp_path / "worker.log"
+    worker = _Worker(broker, log)
+    try:
+        sink.hold(b"QUIT", after=3)
+        with schema_context(a.schema_name):
+            notify(kind="remark", key=key, recipient_ids=[u.pk for u in people], title=REMARK_TITLE, link="/")
+        assert sink.held.wait(60), log.read_text()
+        accepted = len(sink.letters)
+        assert _emailed(a, key) == accepted  # what the server has is marked; its goodbye is still pending
+        worker.kill_pool()
+        sink.released.set()
+        assert _wait(lambda: _emailed(a, key) == 6, 30), log.read_text()
+    finally:
+        worker.stop()
+    _letters_once(sink, people, f"[Наставник] {REMARK_TITLE}")
+
+
+def test_a_digest_leaves_rows_another_session_holds_and_is_retried_for_them(world):
+    """The digest's side of the rule above, without a worker: a letter goes with what is free, and the job
+    reports the held rows (retried), which a later run sends once they are free."""
+    a = world.school_a
+    (person,) = _people(a, 1, "e")
+    with schema_context(a.schema_name):
+        for n in (1, 2):
+            notifications_create(Notification, kind="round_started", key=f"drill:round:e{n}",
+                                 recipient_ids=[person.pk], title=f"Раунд {n}", link="/")  # fmt: skip
+        held = Notification.objects.get(key="drill:round:e2").pk
+    holder = psycopg.connect(_db_url())
+    try:
+        holder.execute("SELECT set_config('search_path', %s, true)", [a.schema_name])
+        holder.execute("SELECT 1 FROM core_notification WHERE id = %s FOR UPDATE", [held])
+        with schema_context(a.schema_name), pytest.raises(RowsBusy):
+            digest_send(
+                Notification, host="school-a.localhost", site_title=a.short_name, audience=site_audience(a)
+            )
+    finally:
+        holder.close()
+    with schema_context(a.schema_name):
+        assert digest_send(Notification, host="school-a.localhost", site_title=a.short_name,
+                           audience=site_audience(a)) == 1  # fmt: skip
+        assert not Notification.objects.filter(recipient_id=person.pk, emailed_at__isnull=True).exists()
+    first, second = (m.body for m in mail.outbox if m.to == [person.email])
+    assert "Раунд 1" in first and "Раунд 2" not in first and "Раунд 2" in second and "Раунд 1" not in second

@@ -7,7 +7,8 @@ from tenants.notifications.engine import MAIL_AWAY, digest_send, notifications_d
 from tenants.schema_names import school_host
 
 
-# Retried while the mail server (or the database) is away; what was sent is marked, so a retry sends the rest.
+# Retried while the mail server (or the database) is away or another session holds a row; what was sent is
+# marked, so a retry sends the rest.
 @app.task(base=DurableSchoolTask, name="core.notifications_send", autoretry_for=MAIL_AWAY)
 def notifications_send_task(key: str) -> int:
     school = current_school()

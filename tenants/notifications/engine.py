@@ -1,18 +1,22 @@
 """What both sides do with notifications, given their model and their site's host.
 
 Services call ``notifications_create`` inside their transaction; the e-mail goes later, from a task, through
-``notifications_deliver`` (immediate kinds) or ``digest_send`` (the daily digest). Each row is e-mailed at
-most once: it is locked (``SELECT … FOR UPDATE SKIP LOCKED``) and ``emailed_at`` is set in the same
-transaction as the send, so a second run, a redelivered job or a second worker finds nothing to send.
+``notifications_deliver`` (immediate kinds) or ``digest_send`` (the daily digest). Each row is e-mailed once:
+it is locked (``SELECT … FOR UPDATE SKIP LOCKED``) and ``emailed_at`` is set in the same transaction as the
+send, so a second run, a redelivered job or a second worker finds nothing to send. A row locked by another
+session is not taken for sent: the job is retried until it is (``RowsBusy``). Drilled with real workers killed
+mid-send: ``tests/test_notifications_worker_lost.py``.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from smtplib import SMTPException
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -23,9 +27,16 @@ from tenants.notifications.kinds import KINDS, Channel
 from tenants.notifications.models import NotificationBase, NotificationPreference
 from tenants.urls_util import site_url
 
+
+class RowsBusy(Exception):
+    """Rows of the job are locked by another session: one sending them now, or that of a worker that died
+    mid-send and that the database has not dropped yet (a vanished host's lasts until its TCP keepalive)."""
+
+
 # What makes a send job retry (with the durable tasks' backoff) rather than fail: the database or the mail
-# server away. OSError covers a refused or dropped SMTP connection; SMTPException the server's refusals.
-MAIL_AWAY: tuple[type[Exception], ...] = (OperationalError, InterfaceError, SMTPException, OSError)
+# server away, or rows another session holds. OSError covers a refused or dropped SMTP connection;
+# SMTPException the server's refusals.
+MAIL_AWAY: tuple[type[Exception], ...] = (OperationalError, InterfaceError, SMTPException, OSError, RowsBusy)
 # Read notifications older than this are deleted by the daily jobs; unread ones stay until read.
 KEEP_READ = timedelta(days=180)
 # A digest carries what came in since about a day ago; older unsent rows (the job was down) up to a week.
@@ -122,27 +133,43 @@ def notifications_deliver[N: NotificationBase](
         return 0
     channels = channels_for({r for _, r, _ in pending}, {k for _, _, k in pending})
     emails = _emails(audience, {r for _, r, _ in pending})
-    for pk, recipient_id, kind in pending:
-        if channels[(recipient_id, kind)] != Channel.IMMEDIATE or not emails.get(recipient_id):
-            continue  # the digest or nobody takes it; the bell shows it either way
-        with transaction.atomic():
-            row = (
-                model._default_manager.select_for_update(skip_locked=True)
-                .filter(pk=pk, emailed_at__isnull=True)
-                .first()
-            )
-            if row is None:
-                continue  # sent by another run meanwhile
-            send_mail(
-                subject=f"[Наставник] {row.title}"[:250],
-                message=f"{site_title}\n\n{_text(row, host)}{_footer(host)}",
-                from_email=None,
-                recipient_list=[emails[recipient_id]],
-            )
-            row.emailed_at = timezone.now()
-            row.save(update_fields=["emailed_at"])
-            sent += 1
+    busy = 0
+    with _mail_connection() as mail:
+        for pk, recipient_id, kind in pending:
+            if channels[(recipient_id, kind)] != Channel.IMMEDIATE or not emails.get(recipient_id):
+                continue  # the digest or nobody takes it; the bell shows it either way
+            with transaction.atomic():
+                rows = model._default_manager.filter(pk=pk, emailed_at__isnull=True)
+                row = rows.select_for_update(skip_locked=True).first()
+                if row is None:
+                    busy += rows.exists()  # locked by another session; not there: sent meanwhile
+                    continue
+                mail.open()
+                send_mail(
+                    subject=f"[Наставник] {row.title}"[:250],
+                    message=f"{site_title}\n\n{_text(row, host)}{_footer(host)}",
+                    from_email=None,
+                    recipient_list=[emails[recipient_id]],
+                    connection=mail,
+                )
+                row.emailed_at = timezone.now()
+                row.save(update_fields=["emailed_at"])
+                sent += 1
+    if busy:
+        raise RowsBusy(f"{key}: {busy} row(s) locked by another session; sent {sent}")
     return sent
+
+
+@contextmanager
+def _mail_connection() -> Iterator[BaseEmailBackend]:
+    """One SMTP connection for the whole job, opened at the first letter and closed (QUIT) after the last row
+    is marked: each letter is marked as soon as the server has it, not after a goodbye a worker may not live
+    through (killed there, it would send that letter again)."""
+    mail = get_connection()
+    try:
+        yield mail
+    finally:
+        mail.close()
 
 
 def digest_send[N: NotificationBase](
@@ -160,27 +187,32 @@ def digest_send[N: NotificationBase](
         if channels[(recipient_id, kind)] == Channel.DIGEST:
             wanted[recipient_id].append(kind)
     emails = _emails(audience, wanted)
-    letters = 0
-    for recipient_id, kinds in sorted(wanted.items()):
-        if not emails.get(recipient_id):
-            continue
-        with transaction.atomic():
-            locked = list(
-                pending.filter(recipient_id=recipient_id, kind__in=kinds)
-                .select_for_update(skip_locked=True)
-                .order_by("created_at", "pk")
-            )
-            if not locked:
+    letters = busy = 0
+    with _mail_connection() as mail:
+        for recipient_id, kinds in sorted(wanted.items()):
+            if not emails.get(recipient_id):
                 continue
-            items = "\n\n".join(f"• {_text(row, host)}" for row in locked)
-            send_mail(
-                subject=f"[Наставник] Сводка уведомлений за {timezone.localdate():%d.%m.%Y}",
-                message=f"{site_title}\n\n{items}{_footer(host)}",
-                from_email=None,
-                recipient_list=[emails[recipient_id]],
-            )
-            model._default_manager.filter(pk__in=[row.pk for row in locked]).update(emailed_at=timezone.now())
-            letters += 1
+            with transaction.atomic():
+                theirs = pending.filter(recipient_id=recipient_id, kind__in=kinds)
+                locked = list(theirs.select_for_update(skip_locked=True).order_by("created_at", "pk"))
+                busy += theirs.exclude(pk__in=[row.pk for row in locked]).count()  # another session's
+                if not locked:
+                    continue
+                items = "\n\n".join(f"• {_text(row, host)}" for row in locked)
+                mail.open()
+                send_mail(
+                    subject=f"[Наставник] Сводка уведомлений за {timezone.localdate():%d.%m.%Y}",
+                    message=f"{site_title}\n\n{items}{_footer(host)}",
+                    from_email=None,
+                    recipient_list=[emails[recipient_id]],
+                    connection=mail,
+                )
+                model._default_manager.filter(pk__in=[row.pk for row in locked]).update(
+                    emailed_at=timezone.now()
+                )
+                letters += 1
+    if busy:
+        raise RowsBusy(f"digest: {busy} row(s) locked by another session; sent {letters} letter(s)")
     return letters
 
 
