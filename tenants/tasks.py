@@ -41,7 +41,12 @@ def schools_run_task(task_name: str) -> int:
 
 @app.task(base=DurableRegionTask, name="tenants.school_task_batch", soft_time_limit=600, time_limit=660)
 def school_task_batch(school_ids: list[int], task_name: str) -> dict[str, int]:
-    """Runs a school task in each school's schema in turn; one school's failure does not stop the batch."""
+    """Runs a school task in each school's schema in turn; one school's failure does not stop the batch.
+
+    A school whose run failed gets the task again as a message of its own in its schema, so the task's
+    own retry policy applies (e.g. the digest retried with backoff while the mail server is away) instead
+    of the school waiting for the next day. Periodic school tasks are idempotent, so a rerun is safe.
+    """
     task = app.tasks[task_name]
     done = failed = 0
     for school in School.objects.filter(pk__in=school_ids):
@@ -50,8 +55,12 @@ def school_task_batch(school_ids: list[int], task_name: str) -> dict[str, int]:
                 task()
             done += 1
         except Exception:
-            logger.exception("%s failed in school %s", task_name, school.pk)
+            logger.exception("%s failed in school %s; handed over to its own message", task_name, school.pk)
             failed += 1
+            try:
+                task.apply_async(headers={"_schema_name": school.schema_name})
+            except Exception:  # the broker is away too: the next periodic run covers the school
+                logger.exception("Could not queue %s for school %s", task_name, school.pk)
     return {"done": done, "failed": failed}
 
 

@@ -268,3 +268,27 @@ def test_every_periodic_entry_names_a_registered_task():
 
     for entry in app.conf.beat_schedule.values():
         assert entry["task"] in app.tasks, entry
+
+
+@pytest.mark.django_db
+def test_a_school_whose_periodic_run_failed_gets_its_own_retried_message(world, monkeypatch):
+    """The digest of a school fails in the beat's batch (the mail server is away): the school is handed
+    over to a message of its own, which the digest's retry policy runs again — not left for tomorrow."""
+    from smtplib import SMTPServerDisconnected
+
+    from core.notifications import tasks as notification_tasks
+    from tenants.context import current_schema_name
+    from tenants.tasks import school_task_batch
+
+    calls: list[str] = []
+
+    def mail_away_once(*args, **kwargs):
+        calls.append(current_schema_name())
+        if len(calls) == 1:
+            raise SMTPServerDisconnected("Connection unexpectedly closed")
+        return 0
+
+    monkeypatch.setattr(notification_tasks, "digest_send", mail_away_once)
+    outcome = school_task_batch.delay([world.school_a.pk], "core.notifications_digest").get()
+    assert outcome == {"done": 0, "failed": 1}
+    assert calls == [world.school_a.schema_name, world.school_a.schema_name]  # retried in its own schema
