@@ -6,6 +6,7 @@ connection to it before the task runs. School tasks (``SchoolTask``) refuse to r
 
 import logging
 import os
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,10 @@ class DurableRegionTask(_Durable, RegionTask):
 QUEUE_DEFAULT, QUEUE_FAST, QUEUE_PROVISION, QUEUE_BULK = "celery", "snapshots", "provision", "bulk"
 QUEUES = (QUEUE_DEFAULT, QUEUE_FAST, QUEUE_PROVISION, QUEUE_BULK)
 
+# The nightly calendar pass (regional.snapshots_rebuild_all), local time. The repair pass reads it too: a
+# school the night's pass missed (its batch lost with a killed worker) is refreshed from an hour after it.
+NIGHTLY_PASS_AT = time(2, 30)
+
 app = CeleryApp("nastavnik")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
@@ -159,7 +164,7 @@ app.conf.update(
         "snapshots-repair": {"task": "regional.snapshots_repair", "schedule": 300.0},
         "snapshots-calendar": {
             "task": "regional.snapshots_rebuild_all",
-            "schedule": crontab(hour=2, minute=30),
+            "schedule": crontab(hour=NIGHTLY_PASS_AT.hour, minute=NIGHTLY_PASS_AT.minute),
         },
         "consents-enforce-daily": {
             "task": "tenants.schools_run_task",

@@ -103,6 +103,11 @@ def _stored_values(run: ReportRun, school_ids: list[int], early: list[str]) -> d
     transaction, and the refresh clears it only when nothing arrived during its evaluation). So they equal
     a recomputation now, and an export for today reads one row a school instead of its eight tables.
     """
+    if run.on != timezone.localdate():
+        # Rows hold figures for the day they were computed; a past date is always recomputed from the
+        # schools' dated records (a correction entered later with an earlier date counts, the rules
+        # are today's), even where a row computed on that day is still there.
+        return {}
     rows = SchoolSnapshot.objects.filter(
         school_id__in=school_ids,
         report_on=run.on,

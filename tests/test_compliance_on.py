@@ -1,7 +1,7 @@
 """The region view, the ИМЦ view and the compliance API for a past date, and every school always listed."""
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib import import_module
 
 import pytest
@@ -199,3 +199,27 @@ def test_schools_archived_before_the_history_knew_get_their_archiving_version(hi
 
     assert picture(date(2026, 10, 10)) == picture(TODAY) == {history.school_c.pk}
     assert picture(date(2026, 10, 2)) == {history.school_a.pk, history.school_c.pk}
+
+
+def test_a_refresh_that_loaded_the_school_before_its_archiving_does_not_bring_it_back(world):
+    """A change queues a refresh; the school is archived while the refresh evaluates. The refresh must
+    write the status committed now: before, it wrote «active» back into the row and into a dated version
+    after the archiving one, so every past-date picture and export from then on held the archived school
+    (the export drill reproduced it in 11 rounds of 18, deploy/README.md). The refresh reads the status
+    under the row lock, which archiving (snapshot_active_sync) waits for."""
+    from django_tenants.utils import schema_context
+
+    from regional.checklist.history import schools_active_on
+    from regional.checklist.snapshots import snapshot_refresh
+    from tenants.onboarding import school_archive
+
+    loaded = School.objects.get(pk=world.school_a.pk)  # as the refresh job loaded it
+    school_archive(school=School.objects.get(pk=world.school_a.pk), actor=world.regional_admin)
+    with schema_context(loaded.schema_name):
+        snapshot_refresh(school=loaded)
+    assert SchoolSnapshot.objects.get(school=world.school_a).active is False
+    latest = SchoolSnapshotVersion.objects.filter(school=world.school_a).order_by("-valid_from").first()
+    assert latest is not None and latest.active is False
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    assert not schools_active_on(tomorrow).filter(pk=world.school_a.pk).exists()
+    assert schools_active_on(tomorrow).filter(pk=world.school_b.pk).exists()

@@ -253,3 +253,62 @@ def test_declaring_the_contingent_marks_the_stored_figures_stale(world):
     with schema_context(world.school_a.schema_name):
         contingent_declare(year=2026, counts={"students_10_18": 30}, actor=world.curator_a)
     assert SchoolSnapshot.objects.get(school=world.school_a).requested_at is not None
+
+
+def test_an_export_for_yesterday_recomputes_even_where_a_row_holds_figures_for_yesterday(
+    world, django_capture_on_commit_callbacks
+):
+    """A row computed yesterday (the nightly pass has not reached it yet, or its batch was lost) says
+    report_on = yesterday: an export for yesterday still recomputes, so it counts a correction entered
+    since and today's rules, not what the row held (found by the export drill, deploy/README.md)."""
+    schemas = _varied(world)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    early = early_end_codes()
+    for school in (world.school_a, world.school_b, world.school_c):
+        with schema_context(school.schema_name):
+            snapshot_refresh(school=school, today=yesterday)
+    SchoolSnapshot.objects.update(report_values={"pairs": -1})  # what the row held is not today's truth
+    assert SchoolSnapshot.objects.filter(report_on=yesterday, requested_at__isnull=True).count() == 3
+    with django_capture_on_commit_callbacks(execute=False):
+        run = reports.report_start(on=yesterday, actor=world.regional_admin)
+    with CaptureQueriesContext(connection) as captured:
+        reports.report_batch(run_id=run.pk, school_ids=run.school_ids)
+    assert all(_school_queries(captured, s) == 1 for s in schemas)
+    recomputed, _ = facts.schools_report_values(schemas=schemas, on=yesterday, early_end_codes=early)
+    for row in ReportRow.objects.filter(run=run).select_related("school"):
+        assert {k: v for k, v in row.values.items() if k != "compliance"} == recomputed[
+            row.school.schema_name
+        ]
+    assert recomputed[schemas[1]]["pairs"] == 9
+
+
+def test_the_database_away_mid_batch_is_retried_not_reported_as_the_schools_failure(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The export drill blocked the database while batches ran: the statement's lost connection was
+    taken for seven broken schools (logged as such; only the next statement's error made the job retry).
+    The database away is raised, so the job is retried and the run is not failed with those schools."""
+    from django.db import OperationalError
+
+    schemas = _varied(world)
+    with django_capture_on_commit_callbacks(execute=False):
+        run = reports.report_start(on=D, actor=world.regional_admin)
+
+    def away(*args, **kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(facts, "_statement_values", away)
+    with pytest.raises(OperationalError):
+        facts.schools_report_values(schemas=schemas, on=D, early_end_codes=EARLY)
+    with pytest.raises(OperationalError):
+        reports.report_batch(run_id=run.pk, school_ids=run.school_ids)
+    run.refresh_from_db()
+    assert (run.status, run.error, ReportRow.objects.filter(run=run).count()) == (
+        ReportRun.Status.RUNNING,
+        "",
+        0,
+    )
+    monkeypatch.undo()
+    reports.report_batch(run_id=run.pk, school_ids=run.school_ids)  # the retry, the database back
+    run.refresh_from_db()
+    assert ReportRow.objects.filter(run=run).count() == 3 and run.status != ReportRun.Status.FAILED

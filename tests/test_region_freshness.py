@@ -177,3 +177,34 @@ def test_a_change_reaches_the_region_while_bulk_work_is_queued(host_client, worl
             bulk.stop()
             for leftover in (folder / "queue").glob("*.msg"):
                 leftover.unlink()
+
+
+@pytest.mark.django_db
+def test_a_school_the_nightly_pass_missed_is_refreshed_by_the_repair_pass_after_it(world):
+    """A killed worker can lose a batch of the nightly pass (Redis redelivers it only after an hour, the
+    filesystem broker never): from an hour after the pass, the repair pass refreshes every active school
+    whose row does not hold today's figures; before that it leaves them to the pass (the export
+    recomputes them meanwhile). Found by the export drill (deploy/README.md)."""
+    from datetime import datetime
+
+    from config.celery import NIGHTLY_PASS_AT
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    computed = datetime.combine(yesterday, NIGHTLY_PASS_AT, tzinfo=timezone.get_current_timezone())
+    SchoolSnapshot.objects.filter(school=world.school_b).update(
+        report_on=yesterday, report_values={"pairs": -1}, computed_at=computed
+    )
+    SchoolSnapshot.objects.filter(school=world.school_c).update(report_on=None, report_values=None)
+    School.objects.filter(pk=world.school_c.pk).update(status=School.Status.ARCHIVED)  # not in today's export
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    during_the_pass = datetime.combine(today, NIGHTLY_PASS_AT, tzinfo=tz) + timedelta(minutes=20)
+    after_the_pass = datetime.combine(today, NIGHTLY_PASS_AT, tzinfo=tz) + timedelta(minutes=61)
+    with mock.patch("django.utils.timezone.now", return_value=during_the_pass):
+        assert snapshots_repair_task.delay().get() == 0
+    assert SchoolSnapshot.objects.get(school=world.school_b).report_on == yesterday
+    with mock.patch("django.utils.timezone.now", return_value=after_the_pass):
+        assert snapshots_repair_task.delay().get() == 1  # B; not the archived C, not A (already today's)
+    row = SchoolSnapshot.objects.get(school=world.school_b)
+    assert row.report_on == today and (row.report_values or {}).get("pairs") == 0 and row.requested_at is None
+    assert SchoolSnapshot.objects.get(school=world.school_c).report_on is None

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 
 import core.migrations
 from core.consents.models import Consent
@@ -68,6 +68,8 @@ def schools_report_values(
 
     Returns ({schema: values}, schemas that failed). A chunk whose statement fails (e.g. a school whose
     schema is gone) is computed again school by school, so one broken school costs only its own figures.
+    The database away (a lost connection, a cancelled statement) is not a school's failure: it is raised,
+    so the caller's job is retried rather than the schools reported as failed.
     """
     values: dict[str, dict[str, Any]] = {}
     failed: list[str] = []
@@ -75,6 +77,8 @@ def schools_report_values(
         chunk = list(schemas[start : start + SCHOOLS_PER_STATEMENT])
         try:
             values.update(_statement_values(chunk, on=on, early_end_codes=early_end_codes))
+        except (OperationalError, InterfaceError):
+            raise
         except DatabaseError:
             if len(chunk) == 1:
                 failed += chunk
@@ -82,6 +86,8 @@ def schools_report_values(
             for schema in chunk:
                 try:
                     values.update(_statement_values([schema], on=on, early_end_codes=early_end_codes))
+                except (OperationalError, InterfaceError):
+                    raise
                 except DatabaseError:
                     failed.append(schema)
     return values, failed

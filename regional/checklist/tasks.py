@@ -5,14 +5,14 @@ redelivered if its worker dies; a database that is away makes it retry with back
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from config.celery import DurableRegionTask, DurableSchoolTask, app, fan_out_batches
+from config.celery import NIGHTLY_PASS_AT, DurableRegionTask, DurableSchoolTask, app, fan_out_batches
 from regional.checklist.snapshots import STALE_REQUEST, snapshot_refresh_pending
 from tenants.context import current_schema_name
 from tenants.models import School
@@ -63,11 +63,27 @@ def snapshots_rebuild_all_task() -> int:
     )
 
 
+# How long the nightly pass is given before the repair pass takes over the schools it has not reached.
+NIGHTLY_PASS_GRACE = timedelta(hours=1)
+
+
+def _nightly_pass_over(now: datetime) -> bool:
+    local = timezone.localtime(now)
+    over = datetime.combine(local.date(), NIGHTLY_PASS_AT, tzinfo=local.tzinfo) + NIGHTLY_PASS_GRACE
+    return local >= over
+
+
 @app.task(base=DurableRegionTask, name="regional.snapshots_repair")
 def snapshots_repair_task() -> int:
-    """Repair what was missed: active schools with no snapshot row, and stamps left pending too long."""
-    stale = timezone.now() - STALE_REQUEST - timedelta(seconds=30)
-    schools = School.objects.filter(status=School.Status.ACTIVE).filter(
-        Q(snapshot__isnull=True) | Q(snapshot__requested_at__lt=stale)
-    )
+    """Repair what was missed: active schools with no snapshot row, stamps left pending too long, and —
+    once the nightly pass has had its time — rows that do not hold today's figures (a batch of the pass
+    lost with a killed worker: Redis gives it back only after its visibility timeout, the filesystem
+    broker never). Until then an export for today recomputes those schools; after it reads their rows."""
+    now = timezone.now()
+    stale = now - STALE_REQUEST - timedelta(seconds=30)
+    missed = Q(snapshot__isnull=True) | Q(snapshot__requested_at__lt=stale)
+    if _nightly_pass_over(now):
+        today = timezone.localdate(now)
+        missed |= Q(snapshot__report_on__isnull=True) | Q(snapshot__report_on__lt=today)
+    schools = School.objects.filter(status=School.Status.ACTIVE).filter(missed)
     return _refresh_in_batches(schools, force=True)
