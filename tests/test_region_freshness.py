@@ -208,3 +208,26 @@ def test_a_school_the_nightly_pass_missed_is_refreshed_by_the_repair_pass_after_
     row = SchoolSnapshot.objects.get(school=world.school_b)
     assert row.report_on == today and (row.report_values or {}).get("pairs") == 0 and row.requested_at is None
     assert SchoolSnapshot.objects.get(school=world.school_c).report_on is None
+
+
+@pytest.mark.django_db
+def test_rows_computed_before_a_deploy_changed_the_figures_are_refreshed_by_the_repair_pass(world):
+    """A deploy that changes how figures are computed retires the stored ones (their fingerprint); after
+    the nightly pass's hour the repair pass recomputes those schools rather than leaving every export for
+    today to recompute them until the next night."""
+    from datetime import datetime
+
+    from config.celery import NIGHTLY_PASS_AT
+    from core.facts.indicators import figures_definition
+
+    tz = timezone.get_current_timezone()
+    after_the_pass = datetime.combine(timezone.localdate(), NIGHTLY_PASS_AT, tzinfo=tz) + timedelta(
+        minutes=61
+    )
+    SchoolSnapshot.objects.update(report_on=timezone.localdate(), report_definition=figures_definition())
+    SchoolSnapshot.objects.filter(school=world.school_a).update(
+        report_definition="before-deploy", computed_at=after_the_pass - timedelta(hours=2)
+    )
+    with mock.patch("django.utils.timezone.now", return_value=after_the_pass):
+        assert snapshots_repair_task.delay().get() == 1
+    assert SchoolSnapshot.objects.get(school=world.school_a).report_definition == figures_definition()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from config.celery import NIGHTLY_PASS_AT, DurableRegionTask, DurableSchoolTask, app, fan_out_batches
+from core.facts.indicators import figures_definition
 from regional.checklist.snapshots import STALE_REQUEST, snapshot_refresh_pending
 from tenants.context import current_schema_name
 from tenants.models import School
@@ -85,5 +86,7 @@ def snapshots_repair_task() -> int:
     if _nightly_pass_over(now):
         today = timezone.localdate(now)
         missed |= Q(snapshot__report_on__isnull=True) | Q(snapshot__report_on__lt=today)
+        # Computed before a deploy changed how figures are computed: refreshed, not left until the night.
+        missed |= ~Q(snapshot__report_definition=figures_definition())
     schools = School.objects.filter(status=School.Status.ACTIVE).filter(missed)
     return _refresh_in_batches(schools, force=True)
