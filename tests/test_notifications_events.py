@@ -74,9 +74,13 @@ def test_programme_submitted_approved_and_returned_reach_the_people_who_act(
     with schema_context(world.school_a.schema_name):
         # Submitted twice (after the return): two events, two rows for the curator.
         assert Notification.objects.filter(kind="programme_submitted").count() == 2
-    # The immediate e-mail went to the curator, with the school's host in the link.
+        first = Notification.objects.filter(kind="programme_submitted").earliest("pk")
+    # The immediate e-mail went to the curator, with the school's host in the link, which opens (and marks
+    # read) that notification on its way to the page.
     (letter,) = mail.outbox
-    assert letter.to == ["curator@a.test"] and f"http://school-a.localhost{link}" in letter.body
+    assert letter.to == ["curator@a.test"]
+    assert f"Открыть: http://school-a.localhost/notifications/{first.pk}/open/\n" in str(letter.body)
+    assert f"http://school-a.localhost{link}" not in str(letter.body)
     assert notes(world.school_b) == set()
 
 
@@ -200,7 +204,10 @@ def test_a_remark_reaches_the_schools_curators_and_its_fix_the_inspector(
     assert notes(world.school_b, kind="remark") == set()
     (letter,) = mail.outbox
     assert letter.to == ["curator@a.test"]
-    assert "Нет раздела на сайте" in letter.body and "http://school-a.localhost/checklist/" in letter.body
+    with schema_context(world.school_a.schema_name):
+        remark = Notification.objects.get(kind="remark")
+    assert "Нет раздела на сайте" in letter.body
+    assert f"Открыть: http://school-a.localhost/notifications/{remark.pk}/open/\n" in letter.body
     # The school fixes it: its snapshot refresh sees the item done and tells the inspector who remarked.
     curator = host_client(world.school_a, world.curator_a)
     curator.post("/settings/", {"site_section_url": "https://a.ru/nastavnik"})
@@ -209,7 +216,9 @@ def test_a_remark_reaches_the_schools_curators_and_its_fix_the_inspector(
             snapshot_refresh(school=world.school_a)
     link = f"/rounds/{round_.pk}/schools/{world.school_a.pk}/"
     assert notes(None, kind="remark_fixed") == {("remark_fixed", world.inspector_m1.pk, link)}
-    assert "http://localhost" + link in mail.outbox[-1].body and mail.outbox[-1].to == ["imc@m1.test"]
+    fixed = RegionNotification.objects.get(kind="remark_fixed")
+    assert f"Открыть: http://localhost/notifications/{fixed.pk}/open/\n" in mail.outbox[-1].body
+    assert mail.outbox[-1].to == ["imc@m1.test"]
     assert len(mail.outbox) == 2
 
 

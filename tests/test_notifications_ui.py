@@ -2,11 +2,14 @@
 and the API — each on its own host only."""
 
 import json
+import re
 from datetime import timedelta
 from smtplib import SMTPServerDisconnected
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.core.mail.backends import locmem
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -24,7 +27,9 @@ from tenants.notifications.engine import notifications_prune
 from tenants.notifications.kinds import SCHOOL, kinds_for
 from tenants.notifications.models import NotificationPreference, RegionNotification
 from tenants.notifications.region import region_notify
+from tenants.notifications.tasks import region_notifications_digest_task
 from tenants.services import membership_grant
+from tests.conftest import PASSWORD
 from tests.objects import school_objects
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +46,19 @@ def _notify(school, user, n, *, kind="consent_expiring", prefix="e"):
                 title=f"Событие {prefix}{i}",
                 link="/roadmap/",
             )
+
+
+OPEN_LINE = re.compile(r"^(?:• )?Открыть: (\S+)$", re.MULTILINE)
+
+
+def _links(letter: EmailMessage) -> list[str]:
+    """The «Открыть:» links of a letter, in order (one per notification it carries)."""
+    return OPEN_LINE.findall(str(letter.body))
+
+
+def _own(school, user, key):
+    with schema_context(school.schema_name):
+        return Notification.objects.get(recipient_id=user.pk, key=key)
 
 
 def test_the_bell_counts_unread_with_one_query_however_many(world, host_client):
@@ -124,7 +142,10 @@ def test_immediate_kinds_mail_at_once_digest_kinds_once_a_day_and_none_never(
         _notify(world.school_a, curator, 1, kind="task_overdue", prefix="now")  # immediate by default
     (now,) = mail.outbox
     assert now.to == ["curator@a.test"] and "Событие now0" in now.body
-    assert "http://school-a.localhost/roadmap/" in now.body
+    # The link opens that notification (marking it read on the way to /roadmap/), not the page itself.
+    now_row = _own(world.school_a, curator, "now:0")
+    assert _links(now) == [f"http://school-a.localhost/notifications/{now_row.pk}/open/"]
+    assert "http://school-a.localhost/roadmap/" not in now.body
     assert "http://school-a.localhost/notifications/preferences/" in now.body
     with schema_context(world.school_a.schema_name):
         assert notifications_digest_task() == 1
@@ -134,6 +155,10 @@ def test_immediate_kinds_mail_at_once_digest_kinds_once_a_day_and_none_never(
         "Сводка уведомлений" in digest.subject and "Событие e0" in digest.body and "Событие e1" in digest.body
     )
     assert "Событие quiet0" not in digest.body and "Событие now0" not in digest.body
+    # Each item of the digest links to its own notification's open view.
+    e0, e1 = _own(world.school_a, curator, "e:0"), _own(world.school_a, curator, "e:1")
+    assert _links(digest) == [f"http://school-a.localhost/notifications/{row.pk}/open/" for row in (e0, e1)]
+    assert "http://school-a.localhost/notifications/preferences/" in digest.body
     assert len(mail.outbox) == 2
     # Nothing of school A goes out in school B's digest.
     with schema_context(world.school_b.schema_name):
@@ -297,11 +322,6 @@ def test_someone_who_left_the_school_is_mailed_no_more_of_it(world):
     assert [m.to for m in mail.outbox] == [["curator@a.test"]]
 
 
-def _own(school, user, key):
-    with schema_context(school.schema_name):
-        return Notification.objects.get(recipient_id=user.pk, key=key)
-
-
 def test_opening_a_notification_marks_that_one_read_and_goes_to_its_page(world, host_client):
     _notify(world.school_a, world.curator_a, 2)
     _notify(world.school_a, world.mentor_a, 1, prefix="m")
@@ -387,3 +407,118 @@ def test_a_notification_never_redirects_off_the_site(world, host_client, link):
     assert "нет ссылки на страницу сайта" in response.content.decode()
     with schema_context(world.school_a.schema_name):
         assert Notification.objects.get(pk=row.pk).read_at is None  # refused: nothing marked
+
+
+def _path(url: str, host: str) -> str:
+    """The path of a letter's link, once its scheme and host are the site's own (what the test client asks)."""
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.netloc) == ("http", host), url
+    return parts.path
+
+
+def test_a_link_in_a_letter_marks_it_read_for_its_recipient_even_through_the_login(
+    world, host_client, django_capture_on_commit_callbacks
+):
+    curator, host = world.curator_a, world.host(world.school_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(world.school_a, curator, 1, kind="task_overdue", prefix="now")  # immediate
+        _notify(world.school_a, curator, 1)  # the digest
+    with schema_context(world.school_a.schema_name):
+        assert notifications_digest_task() == 1
+    now, digest = mail.outbox
+    (now_url,), (digest_url,) = _links(now), _links(digest)
+    now_row, digest_row = _own(world.school_a, curator, "now:0"), _own(world.school_a, curator, "e:0")
+    now_path, digest_path = _path(now_url, host), _path(digest_url, host)
+    assert now_path == f"/notifications/{now_row.pk}/open/"
+    assert digest_path == f"/notifications/{digest_row.pk}/open/"
+    # Followed by someone else: the mentor of the same school gets a 404; curator_b, not of school A, a 403.
+    for path in (now_path, digest_path):
+        assert host_client(world.school_a, world.mentor_a).get(path).status_code == 404
+        assert host_client(world.school_a, world.curator_b).get(path).status_code == 403
+    # Followed logged out: the login page, which brings the person back to the link, then to the page.
+    browser = host_client(world.school_a)
+    to_login = browser.get(now_path)
+    assert to_login.status_code == 302 and to_login.url == f"/accounts/login/?next={now_path}"
+    assert f'value="{now_path}"' in browser.get(to_login.url).content.decode()  # the form keeps «next»
+    with schema_context(world.school_a.schema_name):
+        assert not Notification.objects.filter(recipient_id=curator.pk, read_at__isnull=False).exists()
+    logged_in = browser.post(to_login.url, {"login": "curator@a.test", "password": PASSWORD})
+    assert logged_in.status_code == 302 and logged_in.url == now_path
+    opened = browser.get(now_path)
+    assert opened.status_code == 302 and opened.url == "/roadmap/"
+    with schema_context(world.school_a.schema_name):
+        assert Notification.objects.get(pk=now_row.pk).read_at is not None
+        assert Notification.objects.get(pk=digest_row.pk).read_at is None
+    assert "data-unread>1<" in browser.get("/notifications/").content.decode()
+    # The digest's link, followed by the recipient already logged in: read, the bell empty.
+    assert browser.get(digest_path).url == "/roadmap/"
+    with schema_context(world.school_a.schema_name):
+        assert Notification.objects.get(pk=digest_row.pk).read_at is not None
+    assert "data-unread" not in browser.get("/notifications/").content.decode()
+
+
+def test_a_region_letters_link_opens_the_region_notification_on_the_region_host(
+    world, host_client, django_capture_on_commit_callbacks
+):
+    inspector, host = world.inspector_m1, world.host(None)
+    with django_capture_on_commit_callbacks(execute=True):
+        region_notify(kind="round_due", key="round_due:mail", recipient_ids=[inspector.pk],
+                      title="Срок раунда", link="/rounds/")  # immediate  # fmt: skip
+        region_notify(kind="round_started", key="round_started:mail", recipient_ids=[inspector.pk],
+                      title="Раунд начат", link="/rounds/")  # the digest  # fmt: skip
+    assert region_notifications_digest_task() == 1
+    now, digest = mail.outbox
+    assert now.to == digest.to == ["imc@m1.test"]
+    rows = [RegionNotification.objects.get(key=key) for key in ("round_due:mail", "round_started:mail")]
+    paths = [_path(url, host) for url in (*_links(now), *_links(digest))]
+    assert paths == [f"/notifications/{row.pk}/open/" for row in rows]
+    assert "http://localhost/rounds/" not in f"{now.body}{digest.body}"
+    for path in paths:
+        assert host_client(None, world.regional_admin).get(path).status_code == 404  # not theirs
+    assert RegionNotification.objects.filter(read_at__isnull=False).count() == 0
+    region = host_client(None, inspector)
+    for path in paths:
+        assert region.get(path).url == "/rounds/"
+    assert RegionNotification.objects.filter(read_at__isnull=True).count() == 0
+
+
+def test_a_schools_letters_carry_only_that_schools_links(
+    world, host_client, django_capture_on_commit_callbacks
+):
+    """curator_a works in school A and (as a mentor) in school B: each school's letters link to its own host
+    and its own rows; a link followed marks that school's row only."""
+    curator = world.curator_a
+    membership_grant(user=curator, role=Role.MENTOR, school=world.school_b)
+    with django_capture_on_commit_callbacks(execute=True):
+        for school, prefix in ((world.school_a, "a"), (world.school_b, "b")):
+            _notify(school, curator, 1, kind="task_overdue", prefix=f"{prefix}-now")
+            _notify(school, curator, 2, prefix=prefix)
+    for school in (world.school_a, world.school_b):
+        with schema_context(school.schema_name):
+            assert notifications_digest_task() == 1
+    assert len(mail.outbox) == 4 and {m.to[0] for m in mail.outbox} == {"curator@a.test"}
+    by_school = {
+        "a": [m for m in mail.outbox if "Школа А" in m.body],
+        "b": [m for m in mail.outbox if "Школа Б" in m.body],
+    }
+    for prefix, school, other in (
+        ("a", world.school_a, world.school_b),
+        ("b", world.school_b, world.school_a),
+    ):
+        letters = by_school[prefix]
+        assert len(letters) == 2
+        body = "".join(str(m.body) for m in letters)
+        assert world.host(other) not in body
+        with schema_context(school.schema_name):
+            own = Notification.objects.filter(recipient_id=curator.pk).order_by("pk")
+            expected = [f"/notifications/{n.pk}/open/" for n in own]
+        assert sorted(_path(url, world.host(school)) for m in letters for url in _links(m)) == sorted(
+            expected
+        )
+    # B's letter followed: B's row read, nothing of A's.
+    b_path = _path(_links(by_school["b"][0])[0], world.host(world.school_b))
+    assert host_client(world.school_b, curator).get(b_path).url == "/roadmap/"
+    with schema_context(world.school_b.schema_name):
+        assert Notification.objects.filter(read_at__isnull=False).count() == 1
+    with schema_context(world.school_a.schema_name):
+        assert Notification.objects.filter(read_at__isnull=False).count() == 0

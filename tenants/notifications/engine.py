@@ -98,12 +98,19 @@ def _footer(host: str) -> str:
     )
 
 
+def open_path(notification: NotificationBase) -> str:
+    """Where a letter's link leads (the list's links too): the open view, «notification-open», which marks it
+    read for its recipient and redirects to the page (logged out: through the login page and back here)."""
+    return f"/notifications/{notification.pk}/open/"
+
+
 def _text(notification: NotificationBase, host: str) -> str:
     lines = [notification.title]
     if notification.body:
         lines.append(notification.body)
     if notification.link:
-        lines.append(f"Открыть: {site_url(host, notification.link)}")
+        # Through the open view, not straight to the page: a link followed from the letter marks it read.
+        lines.append(f"Открыть: {site_url(host, open_path(notification))}")
     return "\n".join(lines)
 
 
