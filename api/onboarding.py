@@ -30,7 +30,8 @@ from api.serializers import (
 )
 from core.dates import EARLIEST, LATEST
 from regional.models import ReportRun
-from regional.reports import report_csv, report_json, report_start
+from regional.report_files import report_csv, report_json
+from regional.reports import report_start
 from regional.selectors import municipalities_for_user, school_get_for_user, school_list_filtered
 from tenants.models import Invitation, Municipality, OnboardingBatch, School, User
 from tenants.numbers import number_or_none

@@ -28,7 +28,7 @@ from core.documents.placeholders import Group, Spec, Value, sample_context
 from core.documents.sandbox import TemplateRefused, TemplateSandbox
 from regional.exporting import _FORMULA_START, _clean
 from regional.models import ReportRun, ReportTemplate
-from regional.reports import COUNTS, SHARES, _pct, report_table
+from regional.report_files import COUNTS, SHARES, _pct, report_table
 from tenants.models import User
 from tenants.uploads import ZipLimits, zip_bomb_check
 

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.dates import parse_date_param
 from regional.models import ReportRun, ReportTemplate
+from regional.report_files import SHARES, report_csv, report_json, report_table
 from regional.report_templates import report_fill_template, report_template_add
-from regional.reports import SHARES, report_csv, report_json, report_retry, report_start, report_table
+from regional.reports import report_retry, report_start
 from tenants.context import request_user
 from tenants.selectors import user_is_regional_admin
 

@@ -1,49 +1,29 @@
 """Federal reporting: jobs over batches of schools compute each school's figures for a date, the last
-one builds the XLSX.
+one builds the XLSX (regional.report_files).
 
 The school → region rule holds: each school's figures are computed in its own schema by the school side's
 published interface (core.facts.indicators) and written as a ReportRow; the file is built from those rows
 only, so a stored run is reproducible whatever happens in the schools afterwards.
 """
 
-import csv
-import io
 import logging
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.worksheet.cell_range import CellRange
 
 from core.facts.indicators import figures_definition, schools_report_values
 from regional.checklist.history import schools_active_on, snapshots_on
 from regional.checklist.snapshots import early_end_codes
-from regional.exporting import BOLD, HEADING, xlsx_bytes, xlsx_cells
 from regional.models import ReportRow, ReportRun, SchoolSnapshot
 from regional.notifications import export_notify
+from regional.report_files import report_xlsx
 from tenants.models import School, User
 from tenants.sweeper import sweep_register
 
 logger = logging.getLogger(__name__)
-
-SHARES = [
-    ("students_10_18", "Обучающиеся 10–18 лет"),
-    ("young_teachers_with_mentor", "Педагоги до 35 лет, стаж до 3 лет"),
-    ("teachers_in_mentoring", "Педагоги"),
-]
-COUNTS = [
-    ("mentors", "Наставников"),
-    ("mentees", "Наставляемых"),
-    ("pairs", "Пар и групп"),
-    ("programmes_started", "Программ начато"),
-    ("programmes_completed", "Программ завершено"),
-    ("ended_early", "Пар завершено досрочно"),
-]
-
 
 BATCH_SIZE = 100  # schools per job at most: few messages (and broker hops), each well inside its time limit
 WORKER_PROCESSES = 2  # the bulk worker's concurrency (make run, deploy units): batches come in multiples
@@ -99,7 +79,7 @@ def _stored_values(run: ReportRun, school_ids: list[int], early: list[str]) -> d
     """Figures the snapshot refresh already computed for the run's date, where they are still true.
 
     A school's stored figures are taken only if they were computed for this very date, with the same
-    «early end» reasons, and no change is pending since (a change stamps ``requested_at`` in its own
+    «early end» reasons and fingerprint (figures_definition), and no change is pending since (a change stamps ``requested_at`` in its own
     transaction, and the refresh clears it only when nothing arrived during its evaluation). So they equal
     a recomputation now, and an export for today reads one row a school instead of its eight tables.
     """
@@ -230,126 +210,6 @@ def report_runs_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
 sweep_register(report_runs_sweep)  # run by the periodic tenants.sweep (config.celery beat)
 
 
-def _pct(num: int, den: int) -> float | None:
-    return round(100 * num / den, 1) if den else None
-
-
-def report_table(run: ReportRun) -> list[dict[str, Any]]:
-    """Rows in the customary order: municipality, then school, with «Итого» per municipality and region."""
-    # Plain tuples, not model instances: a region's 2,000 rows cost no more than their JSON.
-    rows = (
-        ReportRow.objects.filter(run=run)
-        .order_by("municipality", "title", "school_id")
-        .values_list("municipality", "title", "values")
-    )
-    table: list[dict[str, Any]] = []
-    region: dict[str, Any] = {}
-    current: str | None = None
-    subtotal: dict[str, Any] = {}
-
-    def add(target: dict[str, Any], values: dict[str, Any]) -> None:
-        for key, _label in SHARES:
-            a, b = values.get(key, [0, 0])
-            t = target.setdefault(key, [0, 0])
-            t[0] += a
-            t[1] += b
-        for key, _label in COUNTS:
-            target[key] = target.get(key, 0) + (values.get(key) or 0)
-        total, answers = values.get("satisfaction") or [0, 0]
-        target.setdefault("satisfaction", [0, 0])
-        target["satisfaction"] = [target["satisfaction"][0] + total, target["satisfaction"][1] + answers]
-        for group in ("by_form", "by_role_model"):
-            for code, n in (values.get(group) or {}).items():
-                target.setdefault(group, {})[code] = target.get(group, {}).get(code, 0) + n
-
-    for number, (municipality, title, values) in enumerate(rows, start=1):
-        if current is not None and municipality != current:
-            table.append({"kind": "total", "title": f"Итого: {current}", "values": subtotal})
-            subtotal = {}
-        current = municipality
-        table.append(
-            {
-                "kind": "school",
-                "number": number,
-                "municipality": municipality,
-                "title": title,
-                "values": values,
-            }
-        )
-        add(subtotal, values)
-        add(region, values)
-    if current is not None:
-        table.append({"kind": "total", "title": f"Итого: {current}", "values": subtotal})
-    table.append({"kind": "region", "title": "Итого по региону", "values": region})
-    return table
-
-
-def _flat(entry: dict[str, Any]) -> list[Any]:
-    values = entry["values"]
-    cells: list[Any] = []
-    for key, _label in SHARES:
-        a, b = values.get(key, [0, 0])
-        cells += [a, b, _pct(a, b)]
-    cells += [values.get(key, 0) for key, _label in COUNTS]
-    total, answers = values.get("satisfaction") or [0, 0]
-    cells.append(round(total / answers, 1) if answers else None)
-    cells.append(values.get("compliance") if entry["kind"] == "school" else None)
-    return cells
-
-
-def report_xlsx(run: ReportRun) -> bytes:
-    """The customary layout, written in openpyxl's write-only mode (rows stream out, no grid of cells)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Наставничество")
-    width = 3 + 3 * len(SHARES) + len(COUNTS) + 2
-    sheet.column_dimensions["B"].width = 30
-    sheet.column_dimensions["C"].width = 40
-    top = ["№ п/п", "Муниципальное образование", "Образовательная организация"]
-    for _key, label in SHARES:
-        top += [label, "", ""]
-    top += [label for _key, label in COUNTS] + ["Удовлетворённость (1–10)", "Чек-лист, %"]
-    sub = ["", "", ""] + ["вовлечено", "всего", "%"] * len(SHARES) + [""] * (len(COUNTS) + 2)
-    title = ["Мониторинг внедрения целевой модели наставничества"] + [None] * (width - 1)
-    dated = [f"по состоянию на {run.on:%d.%m.%Y}"] + [None] * (width - 1)
-    for values in (title, dated, top, sub):
-        sheet.append(xlsx_cells(sheet, values, font=BOLD, alignment=HEADING))
-    merges = [(1, 1, 1, width), (2, 1, 2, width)]
-    merges += [(3, 4 + 3 * i, 3, 6 + 3 * i) for i in range(len(SHARES))]
-    merges += [(3, column, 4, column) for column in (1, 2, 3, *range(4 + 3 * len(SHARES), width + 1))]
-    for min_row, min_col, max_row, max_col in merges:
-        sheet.merged_cells.add(CellRange(min_row=min_row, min_col=min_col, max_row=max_row, max_col=max_col))
-    table = report_table(run)
-    for entry in table:
-        if entry["kind"] == "school":
-            sheet.append(
-                xlsx_cells(sheet, [entry["number"], entry["municipality"], entry["title"], *_flat(entry)])
-            )
-        else:
-            sheet.append(xlsx_cells(sheet, ["", entry["title"], "", *_flat(entry)], font=BOLD))
-    _forms_sheet(workbook, table[-1]["values"])
-    return xlsx_bytes(workbook)
-
-
-def _forms_sheet(workbook: Workbook, region: dict[str, Any]) -> None:
-    """Region-wide counts of current pairs by form and by role model."""
-    from tenants.catalogues import MentoringForm, RoleModel
-
-    sheet = workbook.create_sheet("Формы и ролевые модели")
-    sheet.column_dimensions["A"].width = 50
-    forms = dict(MentoringForm.objects.values_list("code", "name"))
-    roles = {
-        str(pk): (name, form) for pk, name, form in RoleModel.objects.values_list("pk", "name", "form__name")
-    }
-    rows: list[list[Any]] = [["Форма наставничества", "Пар и групп"]]
-    rows += [[forms.get(code, code), n] for code, n in sorted((region.get("by_form") or {}).items())]
-    rows += [[], ["Ролевая модель", "Форма", "Пар и групп"]]
-    for pk, n in sorted((region.get("by_role_model") or {}).items()):
-        name, form = roles.get(pk, (pk, ""))
-        rows.append([name, form, n])
-    for row in rows:
-        sheet.append(xlsx_cells(sheet, row))
-
-
 def report_build(*, run: ReportRun) -> ReportRun:
     """Build and store the file once: the run's row is locked, so two last batches cannot both build."""
     with transaction.atomic():
@@ -365,57 +225,3 @@ def report_build(*, run: ReportRun) -> ReportRun:
         locked.save(update_fields=["file", "status", "finished_at", "finished"])
         export_notify(run_id=locked.pk)
     return locked
-
-
-def report_csv(run: ReportRun) -> bytes:
-    """For Russian Excel: «;» as the separator and a UTF-8 BOM; user text never starts a formula."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    header = ["№ п/п", "Муниципальное образование", "Образовательная организация"]
-    for _key, label in SHARES:
-        header += [f"{label}: вовлечено", f"{label}: всего", f"{label}: %"]
-    writer.writerow(header + [label for _key, label in COUNTS] + ["Удовлетворённость (1–10)", "Чек-лист, %"])
-    for entry in report_table(run):
-        first = [
-            entry.get("number", ""),
-            entry.get("municipality", entry["title"] if entry["kind"] != "school" else ""),
-            entry["title"] if entry["kind"] == "school" else "",
-        ]
-        writer.writerow([_csv_safe(v) for v in first + _flat(entry)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _csv_safe(value: Any) -> Any:
-    if isinstance(value, float):
-        return str(value).replace(".", ",")
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + value
-    return "" if value is None else value
-
-
-def report_json(run: ReportRun) -> dict[str, Any]:
-    def shares(values: dict[str, Any]) -> dict[str, Any]:
-        return {
-            k: {
-                "counted": values.get(k, [0, 0])[0],
-                "total": values.get(k, [0, 0])[1],
-                "percent": _pct(*values.get(k, [0, 0])),
-            }
-            for k, _l in SHARES
-        }
-
-    rows: Iterable[dict[str, Any]] = report_table(run)
-    return {
-        "on": run.on.isoformat(),
-        "rows": [
-            {
-                "kind": e["kind"],
-                "title": e["title"],
-                "municipality": e.get("municipality"),
-                **shares(e["values"]),
-                **{k: e["values"].get(k, 0) for k, _l in COUNTS},
-                "compliance": e["values"].get("compliance") if e["kind"] == "school" else None,
-            }
-            for e in rows
-        ],
-    }
