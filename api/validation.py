@@ -60,8 +60,8 @@ class FormRulesMixin(serializers.Serializer):
 
 
 def on_param(raw: str | None, *, name: str = "on") -> date:
-    """``?on=`` for the API: the shared parser, its refusal as the API's field error."""
+    """``?on=`` for the API: the shared parser, its refusal as the API's field error under ``name``."""
     try:
-        return parse_date_param(raw, name=name)
+        return parse_date_param(raw)
     except BadRequest as error:
         raise ValidationError({name: [str(error)]}) from None

@@ -4,12 +4,10 @@ A school is never left out because it has no snapshot row yet or has entered not
 «нет данных», counted in the number of schools, and its applicable items count as not done in the totals.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import BadRequest
 from django.db.models import (
     Count,
     DateTimeField,
@@ -26,7 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.dates import EARLIEST, LATEST
+from core.dates import parse_date_param
 from core.facts import DONE, PARTIAL
 from regional.checklist.history import end_of, schools_active_on
 from regional.checklist.snapshots import checklist_current
@@ -35,7 +33,6 @@ from tenants.models import Municipality, School
 from tenants.selectors import AnyUser, user_inspected_municipality_ids, user_is_regional_admin
 
 NO_DATA = "нет данных"
-_RUSSIAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 
 
 def _item_codes() -> set[str]:
@@ -54,29 +51,14 @@ def schools_in_picture(user: AnyUser, on: date | None = None) -> QuerySet[School
 def compliance_on(raw: str | None) -> date | None:
     """``?on=`` of the region view: None (empty, or today) for the live snapshots, else a past date.
 
-    Typed as ДД.ММ.ГГГГ or sent by the date picker as ГГГГ-ММ-ДД. An impossible date, one outside the
-    years the system computes for, or one still to come is refused (BadRequest: a Russian 400), never
-    silently shown as today.
+    Read by the shared parser (core/dates.py: ДД.ММ.ГГГГ or the date picker's ГГГГ-ММ-ДД). An impossible
+    date, one outside the years the system computes for, or one still to come (the history holds only
+    what has happened) is refused (BadRequest: a Russian 400), never silently shown as today.
     """
-    raw = (raw or "").strip()
-    if not raw:
+    if not (raw or "").strip():
         return None
-    russian = _RUSSIAN_DATE.fullmatch(raw)
-    iso = f"{russian[3]}-{int(russian[2]):02d}-{int(russian[1]):02d}" if russian else raw
-    try:
-        value = date.fromisoformat(iso)
-    except ValueError:
-        raise BadRequest(
-            f"Даты «{raw[:40]}» не существует или она записана не в формате ДД.ММ.ГГГГ."
-        ) from None
-    if not EARLIEST <= value <= LATEST:
-        raise BadRequest(f"Дата должна быть между {EARLIEST:%d.%m.%Y} и {LATEST:%d.%m.%Y}.")
-    today = timezone.localdate()
-    if value > today:
-        raise BadRequest(
-            f"{value:%d.%m.%Y} ещё не наступило: данные есть по сегодняшний день ({today:%d.%m.%Y})."
-        )
-    return None if value == today else value
+    value = parse_date_param(raw, allow_future=False)
+    return None if value == timezone.localdate() else value
 
 
 def _snapshot_fields(on: date | None) -> dict[str, Any]:

@@ -83,7 +83,7 @@ GET_EXECUTOR_FUNCTION = "tenants.migrate_executor.get_executor"
 
 MIDDLEWARE = [
     "tenants.middleware.SchoolTenantMiddleware",
-    "config.error_pages.ProductNotFoundMiddleware",  # the Russian 404 also with DEBUG on
+    "config.error_pages.ProductErrorPagesMiddleware",  # the Russian 404 and 400 also with DEBUG on
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
