@@ -70,16 +70,7 @@ def snapshot_refresh(*, school: School, today: date | None = None) -> SchoolSnap
     template = checklist_current()
     items = _plain(checklist_evaluate(template.items.all(), today))
     counts = _plain(school_counts())
-    applicable = [v for v in items.values() if v["state"] != NA]
-    done = sum(1 for v in applicable if v["state"] == DONE)
-    values = {
-        "template_version": template.version,
-        "items": items,
-        "counts": counts,
-        "done": done,
-        "applicable": len(applicable),
-        "percent": round(100 * done / len(applicable)) if applicable else 0,
-    }
+    values = {"template_version": template.version, "items": items, "counts": counts, **items_totals(items)}
     report = _report_figures(school, today)
     with transaction.atomic():
         written = (
@@ -114,6 +105,17 @@ def snapshot_refresh(*, school: School, today: date | None = None) -> SchoolSnap
         )
     snapshot.refresh_from_db(fields=["requested_at"])
     return snapshot
+
+
+def items_totals(items: dict[str, Any]) -> dict[str, int]:
+    """A snapshot's ``done``, ``applicable`` and ``percent`` from its items (a not-applicable item is in neither)."""
+    applicable = [v for v in items.values() if v["state"] != NA]
+    done = sum(1 for v in applicable if v["state"] == DONE)
+    return {
+        "done": done,
+        "applicable": len(applicable),
+        "percent": round(100 * done / len(applicable)) if applicable else 0,
+    }
 
 
 def _report_figures(school: School, today: date) -> dict[str, Any]:

@@ -1,17 +1,26 @@
 """Demo region: 3 municipalities, 12 schools, a user for every role. Safe to run again.
 
 It lives in ``regional`` because it composes every layer below the region: the platform's onboarding
-(``tenants``), each school's demo content (``core.demo``) and the region's snapshots.
+(``tenants``), each school's demo content (``core.demo``), the region's snapshots with a dated past, and
+one run of the daily reminders.
 """
 
+import random
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.demo import school_demo_fill, school_demo_mentoring
-from regional.checklist.snapshots import snapshot_refresh_pending
+from core.facts import DONE, NOT_DONE, STATE_LABELS
+from core.notifications.jobs import reminders_daily_task
+from regional.checklist.snapshots import checklist_current, items_totals, snapshot_refresh_pending
+from regional.models import SchoolSnapshotVersion
+from regional.notifications import rounds_remind
 from tenants.models import Municipality, RegionSettings, Role, School, User
 from tenants.onboarding import school_onboard, school_provision
 from tenants.schema_names import school_host
@@ -67,6 +76,80 @@ PEOPLE: list[tuple[str, str, tuple[str, str, str], str | int | None]] = [
     ("curator@sosh55.test", Role.CURATOR, ("Михайлова", "Ольга", "Викторовна"), "tver-sosh55"),
     ("curator@konakovo1.test", Role.CURATOR, ("Фёдоров", "Павел", "Сергеевич"), "konakovo-sosh1"),
 ]
+
+# The demo's schools look onboarded this many days before the run, so the region's past-date view, round
+# trends and «archived since» have a past to show; the checklist history gets a version this many days ago,
+# with this share (a range, varied per school) of today's done items already done.
+ONBOARDED_DAYS_AGO = 90
+HISTORY_STEPS = ((60, (0.25, 0.45)), (30, (0.55, 0.8)))
+
+
+def demo_history_backfill(*, school: School, seed: int) -> bool:
+    """A school onboarded today by this command gets a past: ``created_at`` 90 days back and dated versions.
+
+    Demo data only, written by ``seed_demo`` alone. Today's figures stay those of the real refresh (the
+    latest version and the snapshot row are not touched). The past is made of two real evaluations of this
+    school: the first version (written at provisioning, the school still empty) moves to the backdated
+    onboarding, and each version in between takes, in the checklist's order, a share of today's done items
+    as they are today and every other item as in the empty school; done/applicable/percent are computed from
+    those items as a refresh computes them. Their counts (people, pairs) are today's: the demo's people and
+    pairs date from before the onboarding. False (nothing written) for a school that already has a past,
+    so a second run adds nothing.
+    """
+    now = timezone.now()
+    start_of_today = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+    if school.created_at < start_of_today:
+        return False
+    versions = SchoolSnapshotVersion.objects.filter(school=school)
+    if versions.filter(valid_from__lt=start_of_today).exists():
+        return False
+    latest = versions.order_by("-valid_from").first()
+    if latest is None:
+        return False
+    first = versions.order_by("valid_from").first()
+    onboarded = school.created_at - timedelta(days=ONBOARDED_DAYS_AGO)
+    empty: dict[str, Any] = {}
+    with transaction.atomic():
+        School.objects.filter(pk=school.pk).update(
+            created_at=F("created_at") - timedelta(days=ONBOARDED_DAYS_AGO)
+        )
+        if first is not None and first.pk != latest.pk:  # the empty school's version: now its onboarding day
+            SchoolSnapshotVersion.objects.filter(pk=first.pk).update(valid_from=onboarded)
+            empty = first.items
+        order = [i.code for i in checklist_current().items.all()]
+        done_today = [c for c in order if latest.items.get(c, {}).get("state") == DONE]
+        rng = random.Random(seed)  # demo data, not security
+        for days_ago, (low, high) in HISTORY_STEPS:
+            done_then = set(done_today[: round(len(done_today) * rng.uniform(low, high))])
+            items = {}
+            for code, item in latest.items.items():
+                if code in done_then:
+                    items[code] = item
+                elif code in empty:
+                    items[code] = empty[code]
+                elif item["state"] == DONE:  # no empty version to take it from: not done, without evidence
+                    items[code] = {**item, "state": NOT_DONE, "label": STATE_LABELS[NOT_DONE], "evidence": {},
+                                   "text": ""}  # fmt: skip
+                else:
+                    items[code] = item
+            SchoolSnapshotVersion.objects.create(
+                school=school, valid_from=now - timedelta(days=days_ago), template_version=latest.template_version,
+                items=items, counts=latest.counts, active=latest.active, **items_totals(items),
+            )  # fmt: skip
+    return True
+
+
+def reminders_once(schools: list[School]) -> tuple[int, int]:
+    """The daily reminder jobs (config/celery.py beat), run once now, synchronously, for the demo's schools
+    and the region: the worker and beat are not up yet when `make run` seeds, and a curator whose home page
+    shows overdue items should find them in the bell. The same functions the beat runs; their events' keys
+    notify nobody twice, so a second seeding (or tomorrow's beat) repeats nothing."""
+    in_schools = 0
+    for school in schools:
+        with schema_context(school.schema_name):  # as tenants.school_task_batch runs it
+            found = reminders_daily_task()
+        in_schools += sum(n for key, n in found.items() if key != "pruned")
+    return in_schools, rounds_remind(today=timezone.localdate())
 
 
 class Command(BaseCommand):
@@ -130,7 +213,8 @@ class Command(BaseCommand):
                 "email", "pk"
             )
         )
-        filled = 0
+        filled = backdated = 0
+        demo_schools = []
         for number, (_m, _n, _s, slug, _k, _i) in enumerate(SCHOOLS, start=1):
             school = School.objects.get(slug=slug)
             links = {}
@@ -141,7 +225,15 @@ class Command(BaseCommand):
                 filled += school_demo_fill(school=school, seed=number)
                 school_demo_mentoring(seed=number, **links)
                 snapshot_refresh_pending(school=school, force=True)  # the region's view of this school
+            backdated += demo_history_backfill(school=school, seed=number)
+            demo_schools.append(school)
         self.stdout.write(f"Школ заполнено демо-данными: {filled}")
+        self.stdout.write(
+            f"Школ с историей чек-листа за {ONBOARDED_DAYS_AGO} дней: {backdated}, "
+            f"версий чек-листа у демо-школ: {SchoolSnapshotVersion.objects.filter(school__in=demo_schools).count()}"
+        )
+        in_schools, in_region = reminders_once(demo_schools)
+        self.stdout.write(f"Напоминаний создано: в школах — {in_schools}, в регионе — {in_region}")
         self.stdout.write(self.style.SUCCESS(f"\nДемо-пользователи (пароль у всех: {DEMO_PASSWORD}):"))
         for role_label, email, url in rows:
             self.stdout.write(f"  {role_label:<24} {email:<30} {url}")
