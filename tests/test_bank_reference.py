@@ -389,3 +389,17 @@ def test_forming_a_pair_takes_only_approved_people_and_ending_it_brings_them_bac
         assert BankEntry.objects.get(person=mentor, bank="mentor").status == "in_pair"  # still in ``other``
         pair_end(pair=Pair.objects.get(pk=other.pk), on=TODAY, reason_code="completed", actor=None)
         assert BankEntry.objects.get(person=mentor, bank="mentor").status == "approved"
+
+
+def test_the_catalogue_shows_a_request_by_its_name_and_its_code_only_as_a_muted_api_note(host_client, world):
+    page = host_client(None, world.regional_admin).get("/catalogues/").content.decode()
+    assert "<th>Код</th>" not in page
+    for code in ("adaptation", "burnout"):
+        request = BankRequest.objects.get(code=code)
+        row = page[page.index(f'name="code" value="{code}"') :]
+        row = row[: row.index("</tr>")]
+        name_at, code_at = (
+            row.index(f'value="{request.name}"'),
+            row.index(f'<code class="text-muted">{code}</code>'),
+        )
+        assert name_at < code_at and "код в API" in row[name_at : code_at + 40]

@@ -192,6 +192,13 @@ def test_the_curator_takes_an_empty_school_to_a_complete_checklist(world, visit)
     curator.page.wait_for_url(re.compile(r"/acts/\d+/$"))
     curator.click("Утвердить (действует)")
     curator.step("pairs-order")
+    curator.go("/acts/", school)
+    # «действует» on one line at 1366 px: the status column is never narrower than its word («действу/ет»).
+    lines = curator.page.eval_on_selector_all(
+        "main td .status-word", "els => els.map(e => e.getClientRects().length)"
+    )
+    assert lines and set(lines) == {1}, lines
+    curator.step("acts-list")
 
     curator.go("/checklist/", school)
     curator.step("checklist-complete")
