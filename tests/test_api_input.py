@@ -233,7 +233,7 @@ def test_declared_contingent_refuses_absurd_numbers_and_leaves_no_row(host_clien
     client = host_client(world.school_a, world.curator_a)
     response = client.post("/indicators/?on=2026-11-01", {"students_10_18": "10", "teachers": value})
     assert response.status_code == 400
-    assert "целые числа" in response.content.decode()
+    assert "«Педагогов»: нужно целое число от 0 до 1 000 000" in response.content.decode()
     with schema_context(world.school_a.schema_name):
         assert not ContingentDeclaration.objects.exists()
 

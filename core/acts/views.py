@@ -35,6 +35,15 @@ from core.acts.services import (
 from core.audit.models import ErasureRecord
 from tenants.context import request_school, request_user
 
+# The order forms of «Акты и приказы»: the name the page knows each by, and ids of its own (every one has a
+# «date», and a label must point at its own field).
+ORDER_FORMS: dict[str, tuple[type[BaseForm], str]] = {
+    "order_form": (CuratorOrderForm, "order_%s"),
+    "policy_form": (PolicyOrderForm, "policy_%s"),
+    "introduction_form": (IntroductionOrderForm, "intro_%s"),
+    "early_end_form": (EarlyEndOrderForm, "early_%s"),
+}
+
 
 @school_staff_required
 @require_http_methods(["GET", "POST"])
@@ -48,6 +57,21 @@ def acts_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Акт добавлен. Загрузите его файл.")
             return redirect("school-act", pk=act.pk)
+    return _acts_page(request, form=form)
+
+
+def _acts_page(
+    request: HttpRequest, *, form: LocalActForm | None = None, refused: tuple[str, BaseForm] | None = None
+) -> HttpResponse:
+    """The acts page; ``refused`` is an order form sent back as it was filled (its errors by its fields)."""
+    today = timezone.localdate()
+    orders = {
+        name: form_class(initial={"date": today}, auto_id=auto_id)
+        for name, (form_class, auto_id) in ORDER_FORMS.items()
+    }
+    if refused:
+        orders[refused[0]] = refused[1]
+    form = form or LocalActForm()
     kind = request.GET.get("kind", "")
     acts = LocalAct.objects.select_related("repealed_by").prefetch_related("files")
     if kind:
@@ -55,20 +79,8 @@ def acts_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "school/acts.html",
-        {
-            "acts": acts,
-            "form": form,
-            "kind": kind,
-            "today": timezone.localdate(),
-            # ids of its own: both forms have a «date», and a label must point at its own field
-            "order_form": CuratorOrderForm(initial={"date": timezone.localdate()}, auto_id="order_%s"),
-            "policy_form": PolicyOrderForm(initial={"date": timezone.localdate()}, auto_id="policy_%s"),
-            "introduction_form": IntroductionOrderForm(
-                initial={"date": timezone.localdate()}, auto_id="intro_%s"
-            ),
-            "early_end_form": EarlyEndOrderForm(initial={"date": timezone.localdate()}, auto_id="early_%s"),
-        },
-        status=400 if form.errors else 200,
+        {"acts": acts, "form": form, "kind": kind, "today": today, **orders},
+        status=400 if form.errors or refused else 200,
     )
 
 
@@ -149,15 +161,11 @@ def _error_messages(error: ValidationError) -> list[str]:
 @school_staff_required
 @require_POST
 def curator_order_view(request: HttpRequest) -> HttpResponse:
-    form = CuratorOrderForm(request.POST)
-    if not form.is_valid():  # a person of another school is not among this school's teachers: refused here
-        return _refused(request, _form_messages(form))
-    act = curator_order_generate(
-        school=request_school(request),  # type: ignore[arg-type]
-        curator=form.cleaned_data["curator"],
-        on=form.cleaned_data["date"],
-        actor=request_user(request),
-    )
+    # A person of another school is not among this school's teachers: refused by the form, never selected.
+    return _order_from_form(request, "order_form", curator_order_generate, done=_curator_generated)
+
+
+def _curator_generated(request: HttpRequest, act: LocalAct) -> HttpResponse:
     messages.success(request, f"Сформирован приказ № {act.number}. Проверьте его и переведите в «действует».")
     return redirect("school-act", pk=act.pk)
 
@@ -209,45 +217,60 @@ def _generated(request: HttpRequest, act: LocalAct) -> HttpResponse:
     return redirect("school-act", pk=act.pk)
 
 
-def _refused(request: HttpRequest, error: ValidationError | list[str]) -> HttpResponse:
-    for message in error if isinstance(error, list) else _error_messages(error):
-        messages.error(request, message)
-    return redirect("school-acts")
-
-
 def _order_from_form(
-    request: HttpRequest, form_class: type[BaseForm], generate: Callable[..., LocalAct]
+    request: HttpRequest,
+    name: str,
+    generate: Callable[..., LocalAct],
+    done: Callable[[HttpRequest, LocalAct], HttpResponse] = _generated,
 ) -> HttpResponse:
-    """One generated order: the form's fields are the generator's arguments, its «Дата приказа» is ``on``."""
-    form = form_class(request.POST)
-    if not form.is_valid():
-        return _refused(request, _form_messages(form))
-    arguments = dict(form.cleaned_data)
-    try:
-        act = generate(
-            school=request_school(request),
-            on=arguments.pop("date"),
-            actor=request_user(request),
-            **arguments,
-        )
-    except ValidationError as error:
-        return _refused(request, error)
-    return _generated(request, act)
+    """One generated order: the form's fields are the generator's arguments, its «Дата приказа» is ``on``.
+
+    A refusal (the form's or the generator's) answers 400 with the acts page and this form as it was sent:
+    the chosen person stays chosen in the picker and the typed date stays typed, the error under its field.
+    """
+    form_class, auto_id = ORDER_FORMS[name]
+    form = form_class(request.POST, auto_id=auto_id)
+    if form.is_valid():
+        arguments = dict(form.cleaned_data)
+        try:
+            act = generate(
+                school=request_school(request),
+                on=arguments.pop("date"),
+                actor=request_user(request),
+                **arguments,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return done(request, act)
+    # The summary on top names each field: five forms share the page, and the one refused may be far down.
+    for message in _form_messages(form):
+        messages.error(request, message)
+    return _acts_page(request, refused=(name, form))
+
+
+def _add_errors(form: BaseForm, error: ValidationError) -> None:
+    """A generator's refusal on the form: by its field when the form has that field, above the form otherwise."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 @school_staff_required
 @require_POST
 def policy_order_view(request: HttpRequest) -> HttpResponse:
-    return _order_from_form(request, PolicyOrderForm, policy_order_generate)
+    return _order_from_form(request, "policy_form", policy_order_generate)
 
 
 @school_staff_required
 @require_POST
 def introduction_order_view(request: HttpRequest) -> HttpResponse:
-    return _order_from_form(request, IntroductionOrderForm, introduction_order_generate)
+    return _order_from_form(request, "introduction_form", introduction_order_generate)
 
 
 @school_staff_required
 @require_POST
 def early_end_order_view(request: HttpRequest) -> HttpResponse:
-    return _order_from_form(request, EarlyEndOrderForm, early_end_order_generate)
+    return _order_from_form(request, "early_end_form", early_end_order_generate)

@@ -142,6 +142,21 @@ def test_people_are_chosen_by_typing_in_the_picker(world, visit):
     assert chosen == ["Семёнова Анна"], chosen
     curator.step("picker-order-curator")
 
+    # A date that does not exist: the page comes back (400) with the error under the date, the date as typed
+    # and Семёнова still chosen in the picker, not an empty form to fill again.
+    page.fill("#order_date", "31.02.2026")
+    page.locator("form[action$='/acts/curator-order/']").get_by_role(
+        "button", name="Сформировать DOCX"
+    ).click()
+    page.locator("#order_date ~ .invalid-feedback", has_text="Даты «31.02.2026» нет в календаре").wait_for()
+    assert page.input_value("#order_date") == "31.02.2026"
+    page.locator("#order_curator + .ts-wrapper .item", has_text="Семёнова").wait_for()
+    chosen = page.eval_on_selector("#order_curator", "s => Array.from(s.selectedOptions).map(o => o.text)")
+    assert chosen == ["Семёнова Анна"], chosen
+    assert [p for p in curator.problems if " 400 " not in f" {p} "] == []  # the refusal's own 400 alone
+    curator.problems.clear()
+    curator.step("picker-order-refused-date")
+
 
 def test_an_export_page_and_a_school_card_follow_their_job_without_reloading(world, visit):
     """The htmx blocks of /reports/<id>/ and /schools/<id>/ ask again every 2 s and swap in the finished state."""
