@@ -95,9 +95,10 @@ def schools_report_values(
 
 @lru_cache(maxsize=1)
 def figures_definition() -> str:
-    """A short fingerprint of how figures are computed: a school's SQL and the school tables' latest
-    migration. Figures stored under another fingerprint (computed before a deploy changed either — a new
-    formula, or a data migration that rewrote what they count) are not reused."""
+    """A short fingerprint of how figures are computed: a school's SQL, the Python that reads its result
+    and the school tables' latest migration. Figures stored under another fingerprint (computed before a
+    deploy changed any of them — a new formula, or a data migration that rewrote what they count) are
+    not reused."""
     sql, _params = _branch(date(2000, 1, 1), ())
     migrations = sorted(p.name for p in Path(core.migrations.__file__).parent.glob("[0-9]*.py"))
     parts = [sql, inspect.getsource(_values), *migrations[-1:]]
