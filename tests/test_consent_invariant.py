@@ -267,3 +267,13 @@ def test_a_curator_may_still_terminate_the_programme_of_a_suspended_pair(host_cl
         assert (programme.status, programme.completed_on) == ("terminated", TODAY)
         assert not programmes_completed_on(TODAY).exists()  # terminated is not completed
     invariant()
+
+
+def test_the_date_is_read_as_the_pages_read_it(world):
+    """``--on`` takes ДД.ММ.ГГГГ as well as ГГГГ-ММ-ДД; an impossible date is refused in Russian."""
+    for raw in ("01.10.2026", "2026-10-01"):
+        out = StringIO()
+        call_command("consent_invariant", "--on", raw, "--school", world.school_a.slug, stdout=out)
+        assert "Правило согласий соблюдено на 01.10.2026." in out.getvalue()
+    with pytest.raises(CommandError, match="нет в календаре"):
+        call_command("consent_invariant", "--on", "31.02.2026")

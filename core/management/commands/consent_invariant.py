@@ -1,5 +1,6 @@
 """The consent rule, checked in every school: members of working pairs lacking valid consents (0 expected)."""
 
+import argparse
 from datetime import date
 from typing import Any
 
@@ -7,8 +8,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists
 
+from core.dates import DateRefused, read_date
 from core.pairs.selectors import consent_rule_breaches
 from tenants.models import School
+
+
+def _date_argument(raw: str) -> date:
+    """``--on`` read by the product's one date parser; its Russian message if it is no usable date."""
+    try:
+        return read_date(raw)
+    except DateRefused as refused:
+        raise argparse.ArgumentTypeError(str(refused)) from None
 
 
 class Command(BaseCommand):
@@ -18,7 +28,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--on", type=date.fromisoformat, help="дата ГГГГ-ММ-ДД (по умолчанию сегодня)")
+        parser.add_argument(
+            "--on", type=_date_argument, help="дата ДД.ММ.ГГГГ или ГГГГ-ММ-ДД (по умолчанию сегодня)"
+        )
         parser.add_argument(
             "--school", action="append", default=[], help="адрес школы (slug); можно несколько"
         )
