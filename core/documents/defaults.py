@@ -1,43 +1,22 @@
 """The built-in DOCX templates (docxtpl/Jinja placeholders), used until the region uploads its own.
 
-They are built with python-docx rather than kept as binary files, so their text is reviewable here.
+They are built with python-docx rather than kept as binary files, so their text is reviewable here: the
+orders, the consent form and the erasure act here, the programme and the reports in report_defaults.py.
 """
 
 import io
 from collections.abc import Callable
 from functools import cache
 
-from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 
-
-def _document() -> DocxDocument:
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(12)
-    return doc
-
-
-def _centered(doc: DocxDocument, text: str, bold: bool = False) -> None:
-    paragraph = doc.add_paragraph()
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run(text)
-    run.bold = bold
-
-
-def _order_header(doc: DocxDocument, title: str) -> None:
-    _centered(doc, "{{ school.name }}", bold=True)
-    _centered(doc, "ПРИКАЗ", bold=True)
-    doc.add_paragraph("от {{ date }}\t\t\t\t\t\t\t№ {{ number }}")
-    _centered(doc, title, bold=True)
+from core.documents.docx_parts import blank_document, centered, control_clause, loop_paragraphs, order_header
+from core.documents.report_defaults import _annual_report, _programme, _round_note
 
 
 def _curator_order() -> DocxDocument:
-    doc = _document()
-    _order_header(doc, "О назначении куратора внедрения целевой модели наставничества")
+    doc = blank_document()
+    order_header(doc, "О назначении куратора внедрения целевой модели наставничества")
     doc.add_paragraph(
         "В соответствии с распоряжением Министерства просвещения Российской Федерации от 25.12.2019 № Р-145 "
         "«Об утверждении методологии (целевой модели) наставничества обучающихся» и письмом Минпросвещения России "
@@ -61,27 +40,9 @@ def _curator_order() -> DocxDocument:
     return doc
 
 
-def _control(doc: DocxDocument, number: int | str) -> None:
-    doc.add_paragraph(
-        # The initials end the sentence with their own dot: «…на куратора Белову О. С.», never «О. С..».
-        f"{number}. Контроль исполнения приказа {{% if curator.full_name %}}возложить на куратора "
-        "{{ curator.accusative_short }}{% else %}оставляю за собой.{% endif %}"
-    )
-    doc.add_paragraph("")
-    doc.add_paragraph("Руководитель ____________________ / ____________________")
-
-
-def _loop_paragraphs(doc: DocxDocument, opening: str, *texts: str) -> None:
-    """A docxtpl paragraph loop: «{%p … %}» takes its whole paragraph, so the tags sit in their own."""
-    doc.add_paragraph("{%p " + opening + " %}")
-    for text in texts:
-        doc.add_paragraph(text)
-    doc.add_paragraph("{%p end" + opening.split()[0] + " %}")
-
-
 def _pairs_order() -> DocxDocument:
-    doc = _document()
-    _order_header(doc, "О закреплении наставнических пар (групп)")
+    doc = blank_document()
+    order_header(doc, "О закреплении наставнических пар (групп)")
     doc.add_paragraph(
         "В соответствии с Положением о системе наставничества: {{ policy.text }}, в целях реализации "
         "программы наставничества в {{ school.short_name }}"
@@ -91,7 +52,7 @@ def _pairs_order() -> DocxDocument:
         "1. Закрепить с {{ date }} с письменного согласия их участников (законных представителей "
         "несовершеннолетних участников) наставнические пары (группы):"
     )
-    _loop_paragraphs(
+    loop_paragraphs(
         doc,
         "for pair in pairs",
         "1.{{ loop.index }}. Закрепить {{ pair.mentees_accusative }} за {{ pair.mentor_word }} "
@@ -119,13 +80,13 @@ def _pairs_order() -> DocxDocument:
     doc.add_paragraph(
         "3. Наставникам обеспечить реализацию персонализированных программ наставничества в установленные сроки."
     )
-    _control(doc, 4)
+    control_clause(doc, 4)
     return doc
 
 
 def _policy_order() -> DocxDocument:
-    doc = _document()
-    _order_header(doc, "Об утверждении Положения о системе наставничества {{ audience }}")
+    doc = blank_document()
+    order_header(doc, "Об утверждении Положения о системе наставничества {{ audience }}")
     doc.add_paragraph(
         "В целях внедрения целевой модели наставничества в {{ school.short_name }} в соответствии с "
         "распоряжением Минпросвещения России от 25.12.2019 № Р-145 и письмом Минпросвещения России от "
@@ -138,12 +99,12 @@ def _policy_order() -> DocxDocument:
         "наставничества {{ audience }} (приложение 2).{% else %}2. Дорожную карту утвердить отдельным "
         "приказом.{% endif %}"
     )
-    _control(doc, 3)
+    control_clause(doc, 3)
     doc.add_paragraph("")
     doc.add_paragraph("Приложение 1 к приказу от {{ date }} № {{ number }}: {{ policy.name }} (прилагается).")
     doc.add_paragraph("{%p if has_roadmap %}")
     doc.add_paragraph("Приложение 2 к приказу от {{ date }} № {{ number }}")
-    _centered(doc, "Дорожная карта (план мероприятий) по реализации Положения о системе наставничества", True)
+    centered(doc, "Дорожная карта (план мероприятий) по реализации Положения о системе наставничества", True)
     columns = ("№", "Этап", "Мероприятие", "Срок", "Ответственный", "Результат (вид документа)")
     table = doc.add_table(rows=4, cols=len(columns))
     table.style = "Table Grid"
@@ -163,8 +124,8 @@ def _policy_order() -> DocxDocument:
 
 
 def _introduction_order() -> DocxDocument:
-    doc = _document()
-    _order_header(doc, "О внедрении целевой модели наставничества")
+    doc = blank_document()
+    order_header(doc, "О внедрении целевой модели наставничества")
     doc.add_paragraph(
         "В соответствии с {{ basis }}, в целях внедрения целевой модели наставничества в {{ school.short_name }}"
     )
@@ -197,8 +158,8 @@ def _introduction_order() -> DocxDocument:
 
 
 def _early_end_order() -> DocxDocument:
-    doc = _document()
-    _order_header(doc, "О досрочном прекращении наставничества")
+    doc = blank_document()
+    order_header(doc, "О досрочном прекращении наставничества")
     doc.add_paragraph("В соответствии с Положением о системе наставничества, на основании: {{ reason }}")
     doc.add_paragraph("ПРИКАЗЫВАЮ:")
     doc.add_paragraph(
@@ -210,26 +171,26 @@ def _early_end_order() -> DocxDocument:
         "2. Куратору{% if curator.full_name %} {{ curator.dative }}{% endif %} внести изменения в базы "
         "наставников и наставляемых и продолжить поиск наставника для наставляемого (при необходимости)."
     )
-    _control(doc, 3)
+    control_clause(doc, 3)
     return doc
 
 
 def _incentives_order() -> DocxDocument:
-    doc = _document()
-    _order_header(doc, "О поощрении наставников")
+    doc = blank_document()
+    order_header(doc, "О поощрении наставников")
     doc.add_paragraph(
         "За добросовестную наставническую деятельность, в соответствии с Положением о системе наставничества и "
         "локальными актами о мерах стимулирования наставников"
     )
     doc.add_paragraph("ПРИКАЗЫВАЮ:")
-    _loop_paragraphs(doc, "for line in lines", "{{ loop.index }}. {{ line.text }}")
-    _control(doc, "{{ lines|length + 1 }}")
+    loop_paragraphs(doc, "for line in lines", "{{ loop.index }}. {{ line.text }}")
+    control_clause(doc, "{{ lines|length + 1 }}")
     return doc
 
 
 def _consent() -> DocxDocument:
-    doc = _document()
-    _centered(doc, "{{ title }}", bold=True)
+    doc = blank_document()
+    centered(doc, "{{ title }}", bold=True)
     doc.add_paragraph(
         "Я, {% if consent.by_representative %}{{ consent.representative_name }}, {{ consent.representative_relation }}, "
         "документ: {{ consent.representative_document }}, действуя как законный представитель "
@@ -254,10 +215,10 @@ def _consent() -> DocxDocument:
 
 
 def _erasure_act() -> DocxDocument:
-    doc = _document()
-    _centered(doc, "{{ school.name }}", bold=True)
-    _centered(doc, "АКТ № {{ number }}", bold=True)
-    _centered(doc, "об уничтожении персональных данных")
+    doc = blank_document()
+    centered(doc, "{{ school.name }}", bold=True)
+    centered(doc, "АКТ № {{ number }}", bold=True)
+    centered(doc, "об уничтожении персональных данных")
     doc.add_paragraph("Дата: {{ date }}")
     doc.add_paragraph(
         "На основании обращения субъекта персональных данных (его законного представителя) уничтожены "
@@ -273,144 +234,6 @@ def _erasure_act() -> DocxDocument:
     doc.add_paragraph(
         "Ответственный за обработку персональных данных ____________________ / ____________________"
     )
-    return doc
-
-
-def _programme() -> DocxDocument:
-    doc = _document()
-    _centered(doc, "{{ school.name }}", bold=True)
-    _centered(doc, "ПЕРСОНАЛИЗИРОВАННАЯ ПРОГРАММА НАСТАВНИЧЕСТВА", bold=True)
-    _centered(doc, "(индивидуальный план развития под руководством наставника)")
-    doc.add_paragraph("Форма наставничества: «{{ form }}». Ролевая модель: «{{ role_model }}».")
-    doc.add_paragraph("Наставляемый: {{ mentees }}")
-    doc.add_paragraph("Наставник: {{ mentors }}")
-    doc.add_paragraph("Срок осуществления плана: с {{ starts_on }} по {{ ends_on }}.")
-    doc.add_paragraph(
-        "Этап: {{ stage }}. Статус: {{ status }}.{% if version %} Утверждена (версия {{ version }}) "
-        "{{ approved_on }}.{% endif %}"
-    )
-    # docxtpl: a «{%tr %}» tag takes its whole row, so the loop needs a row of its own on each side.
-    table = doc.add_table(rows=4, cols=6)
-    table.style = "Table Grid"
-    heads = (
-        "№",
-        "Проект, задание",
-        "Срок",
-        "Планируемый результат",
-        "Фактический результат",
-        "Оценка наставника",
-    )
-    for cell, text in zip(table.rows[0].cells, heads, strict=True):
-        cell.text = text
-    table.rows[1].cells[0].text = "{%tr for row in rows %}"
-    cells = table.rows[2].cells
-    cells[0].text = "{{ row.number }}"
-    cells[1].text = "{{ row.text }}{% if row.note %} ({{ row.note }}){% endif %}"
-    cells[2].text = "{{ row.due_date }}"
-    cells[3].text = "{{ row.planned_result }}"
-    cells[4].text = "{{ row.result }}"
-    cells[5].text = "{{ row.assessment }}"
-    table.rows[3].cells[0].text = "{%tr endfor %}"
-    doc.add_paragraph("")
-    doc.add_paragraph("Подпись наставника ____________________   «___» ____________ 20__ г.")
-    doc.add_paragraph("Подпись наставляемого ____________________   «___» ____________ 20__ г.")
-    doc.add_paragraph("Согласовано: куратор ____________________   «___» ____________ 20__ г.")
-    return doc
-
-
-def _round_note() -> DocxDocument:
-    doc = _document()
-    _centered(doc, "АНАЛИТИЧЕСКАЯ СПРАВКА", bold=True)
-    doc.add_paragraph(
-        "по итогам мониторинга внедрения целевой модели наставничества «{{ title }}», {{ municipality }}, "
-        "срок — {{ due_date }}."
-    )
-    doc.add_paragraph(
-        "Образовательных организаций в раунде: {{ schools }}; проверено полностью: {{ reviewed }}; "
-        "замечаний: {{ remarks_count }}; без данных (школа ещё ничего не внесла): {{ no_data }}."
-    )
-    doc.add_paragraph(
-        "Выполнение чек-листа на старте раунда ({{ start_on }}): {{ start_percent }}; {{ end_label }} "
-        "({{ end_on }}): {{ end_percent }}.{% if previous_title %} На срок предыдущего раунда «{{ previous_title }}»: "
-        "{{ previous_percent }}.{% endif %}"
-    )
-    table = doc.add_table(rows=4, cols=3)
-    table.style = "Table Grid"
-    for cell, text in zip(
-        table.rows[0].cells, ("Пункт чек-листа", "Выполнено (авто)", "Замечаний"), strict=True
-    ):
-        cell.text = text
-    table.rows[1].cells[0].text = "{%tr for item in items %}"
-    cells = table.rows[2].cells
-    cells[0].text, cells[1].text, cells[2].text = "{{ item.title }}", "{{ item.done }}", "{{ item.remarks }}"
-    table.rows[3].cells[0].text = "{%tr endfor %}"
-    doc.add_paragraph("")
-    doc.add_paragraph("Замечания:")
-    doc.add_paragraph(
-        "{% for remark in remarks %}{{ remark.school }} — {{ remark.item }}: {{ remark.comment }} "
-        "(автопроверка: {{ remark.auto_state }})\n{% else %}нет{% endfor %}"
-    )
-    doc.add_paragraph("")
-    doc.add_paragraph("Дата: {{ date }}        ____________________ / ____________________")
-    return doc
-
-
-def _loop_table(doc: DocxDocument, heads: tuple[str, ...], loop: str, cells: tuple[str, ...]) -> None:
-    """A header row, then one row per element (docxtpl: each «{%tr %}» tag takes a whole row of its own)."""
-    table = doc.add_table(rows=4, cols=len(heads))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, heads, strict=True):
-        cell.text = text
-    table.rows[1].cells[0].text = "{%tr " + loop + " %}"
-    for cell, text in zip(table.rows[2].cells, cells, strict=True):
-        cell.text = text
-    table.rows[3].cells[0].text = "{%tr endfor %}"
-
-
-def _annual_report() -> DocxDocument:
-    """The curator's yearly report: the layout and wording the code-built report had (core/reporting)."""
-    doc = _document()
-    doc.add_heading(
-        "Итоговый аналитический отчёт о реализации целевой модели наставничества за {{ year }} год", 1
-    )
-    doc.add_paragraph("{{ school.name }}")
-    doc.add_heading("1. Наставнические пары и группы", 2)
-    doc.add_paragraph("Работало пар и групп: {{ pairs_count }}.")
-    counted = ("{{ row.name }}", "{{ row.count }}")
-    _loop_table(doc, ("Форма наставничества", "Пар и групп"), "for row in by_form", counted)
-    _loop_table(doc, ("Ролевая модель", "Пар и групп"), "for row in by_role_model", counted)
-    doc.add_heading("2. Персонализированные программы и их результаты", 2)
-    doc.add_paragraph("Программ: {{ programmes_count }}; завершено за год: {{ programmes_completed }}.")
-    _loop_table(doc, ("Статус программы", "Программ"), "for row in programmes", counted)
-    doc.add_heading("3. Динамика (мониторинг, этап 2: на входе и на выходе)", 2)
-    doc.add_paragraph("{%p if dynamics %}")
-    _loop_table(
-        doc,
-        ("Показатель", "На входе (среднее)", "На выходе (среднее)", "Участников"),
-        "for row in dynamics",
-        ("{{ row.measure }}", "{{ row.entry }}", "{{ row.exit }}", "{{ row.people }}"),
-    )
-    doc.add_paragraph("{%p else %}")
-    doc.add_paragraph("Анкеты на входе и на выходе за год не заполнены.")
-    doc.add_paragraph("{%p endif %}")
-    doc.add_heading("4. Удовлетворённость участников", 2)
-    doc.add_paragraph(
-        "{% if satisfaction %}Средняя удовлетворённость (1–10): {{ satisfaction }}.{% else %}Анкеты "
-        "удовлетворённости не заполнены.{% endif %}"
-    )
-    doc.add_heading("5. Поощрение наставников", 2)
-    doc.add_paragraph("Поощрений за год: {{ incentives_count }}.")
-    doc.add_paragraph("{%p if incentives %}")
-    _loop_table(doc, ("Вид поощрения", "Количество"), "for row in incentives", counted)
-    doc.add_paragraph("{%p endif %}")
-    doc.add_heading("6. Обучение наставников", 2)
-    doc.add_paragraph("Курсов (обучений): {{ trainings }}; часов: {{ training_hours }}.")
-    doc.add_heading("7. Кого включить в базу наставляемых (ежегодная актуализация)", 2)
-    doc.add_paragraph("{%p if recheck %}")
-    _loop_table(doc, ("ФИО", "Основание"), "for row in recheck", ("{{ row.full_name }}", "{{ row.reason }}"))
-    doc.add_paragraph("{%p else %}")
-    doc.add_paragraph("Педагогов, которых нужно включить в наставничество в качестве наставляемых, нет.")
-    doc.add_paragraph("{%p endif %}")
     return doc
 
 
