@@ -6,6 +6,7 @@ the kill lands mid-send, at a known letter, without timing guesses; or it can ho
 row of a notification must reach its recipient once: none lost, none twice, and ``emailed_at`` set on all —
 also when the worker's host vanishes and the database keeps its session, and the row it was sending, locked
 (a relay that keeps the database side open), and when the kill lands while the server says goodbye.
+The region site's jobs (public schema) run on the same engine and are drilled the same way.
 """
 
 import email
@@ -36,6 +37,9 @@ from core.notifications.models import Notification
 from core.notifications.services import notify
 from tenants.models import Role, School, User
 from tenants.notifications.engine import RowsBusy, digest_send, notifications_create, site_audience
+from tenants.notifications.models import RegionNotification
+from tenants.notifications.region import region_notify
+from tenants.notifications.tasks import region_notifications_digest_task
 from tenants.services import membership_grant
 from tenants.tasks import schools_run_task
 from tests.db_address import database_address
@@ -425,3 +429,90 @@ def test_a_digest_leaves_rows_another_session_holds_and_is_retried_for_them(worl
         assert not Notification.objects.filter(recipient_id=person.pk, emailed_at__isnull=True).exists()
     first, second = (m.body for m in mail.outbox if m.to == [person.email])
     assert "Раунд 1" in first and "Раунд 2" not in first and "Раунд 2" in second and "Раунд 1" not in second
+
+
+# The region's events; school A has rows with the same keys.
+R_DUE, R_ROUND = "drill:region-due:1", "drill:region-round:1"
+R_DUE_TITLE, R_ROUND_TITLE = "До срока раунда «Весна» 7 дней", "Начат раунд мониторинга «Осень»"
+S_DUE_TITLE, S_ROUND_TITLE = "Школьное: до срока раунда 7 дней", "Школьное: начат раунд"
+
+
+def _region_emailed(key: str) -> int:
+    return RegionNotification.objects.filter(key=key, emailed_at__isnull=False).count()
+
+
+def test_region_killed_mid_send_every_notification_is_mailed_once(world, broker, sink, tmp_path):  # noqa: F811
+    """The region site's jobs (public schema) on the same engine: 10 regional admins and inspectors, one
+    immediate event and the digest. A school holds rows of the same events (same keys, some for the same
+    people): the region's jobs never touch or mail them. A school curator who has region rows but no region
+    role (an inspector who left) is not mailed either."""
+    people = []
+    for n in range(1, 11):
+        user = User.objects.create_user(f"r{n:02d}@drill.test", None, last_name=f"Регион {n}")
+        if n <= 5:
+            membership_grant(user=user, role=Role.REGIONAL_ADMIN)
+        else:
+            membership_grant(user=user, role=Role.INSPECTOR, municipality=world.m1 if n <= 8 else world.m2)
+        people.append(user)
+    ids = [u.pk for u in people]
+    curators = _people(world.school_a, 3, "s")
+    left = curators[0]  # has region rows from when they were an inspector; now only a school's curator
+    RegionNotification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
+    with schema_context(world.school_a.schema_name):
+        Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=timezone.now())
+        school_ids = [*ids, *(u.pk for u in curators)]
+        notifications_create(Notification, kind="round_due", key=R_DUE, recipient_ids=school_ids,
+                             title=S_DUE_TITLE, link="/checklist/")  # fmt: skip
+        notifications_create(Notification, kind="round_started", key=R_ROUND, recipient_ids=school_ids,
+                             title=S_ROUND_TITLE, link="/checklist/")  # fmt: skip
+    notifications_create(RegionNotification, kind="round_started", key=R_ROUND, recipient_ids=[*ids, left.pk],
+                         title=R_ROUND_TITLE, link="/rounds/")  # fmt: skip
+    log = tmp_path / "worker.log"
+    worker = _Worker(broker, log)
+    try:
+        # 1. The pool process dies while the 6th immediate letter waits at DATA; the message is put back and a
+        # fresh pool process sends the other five.
+        sink.hold(b"DATA", after=5)
+        assert len(region_notify(kind="round_due", key=R_DUE, recipient_ids=[*ids, left.pk],
+                                 title=R_DUE_TITLE, link="/rounds/")) == 11  # fmt: skip
+        assert sink.held.wait(60), log.read_text()
+        assert len(sink.letters) == 5 and _region_emailed(R_DUE) == 5
+        worker.kill_pool()
+        sink.released.set()
+        assert _wait(lambda: _region_emailed(R_DUE) == 10, 30), log.read_text()
+        assert _wait(lambda: len(sink.letters) == 10, 5)
+
+        # 2. The whole worker dies during the region's digest (as the beat sends it: no schema, so public).
+        sink.hold(b"DATA", after=5)
+        region_notifications_digest_task.delay()
+        assert sink.held.wait(60), log.read_text()
+        assert len(sink.letters) == 10 + 5 and _region_emailed(R_ROUND) == 5
+        worker.kill_all()
+        sink.released.set()
+    finally:
+        worker.stop()
+    try:
+        assert _unacknowledged(broker) == 1
+        _redeliver_unacknowledged(broker)
+        worker = _Worker(broker, log)
+        assert _wait(lambda: _region_emailed(R_ROUND) == 10, 60), log.read_text()
+        assert _wait(lambda: len(sink.letters) == 10 + 10, 5), len(sink.letters)
+    finally:
+        worker.stop()
+
+    for user in people:
+        letters = sink.to(user.email)
+        subjects = Counter(str(letter["Subject"]).strip() for letter in letters)
+        assert subjects == Counter(
+            {f"[Наставник] {R_DUE_TITLE}": 1, f"[Наставник] Сводка уведомлений за {_today()}": 1}
+        ), (user.email, subjects)
+        body = "".join(letter.get_content() for letter in letters)
+        for key in (R_DUE, R_ROUND):  # links to this person's own region rows, on the region's host
+            row = RegionNotification.objects.get(key=key, recipient_id=user.pk)
+            assert f"://localhost:8000/notifications/{row.pk}/open/" in body, body
+        assert "school-" not in body and "Школьное" not in body
+    assert all(not sink.to(u.email) for u in curators)  # nor the one who left the region
+    assert RegionNotification.objects.filter(recipient_id=left.pk, emailed_at__isnull=True).count() == 2
+    with schema_context(world.school_a.schema_name):  # the school's rows of the same events: untouched
+        assert Notification.objects.filter(key__in=[R_DUE, R_ROUND], emailed_at__isnull=True).count() == 26
+    assert sink.begun == len(sink.letters) + 2  # the two held letters, begun by the killed processes
