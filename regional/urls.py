@@ -1,6 +1,13 @@
 from django.urls import path
 
-from regional import catalogue_views, compliance_views, programme_template_views, report_views, views
+from regional import (
+    catalogue_views,
+    compliance_views,
+    document_template_views,
+    programme_template_views,
+    report_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.school_list, name="home"),
@@ -17,10 +24,10 @@ urlpatterns = [
     path("schools/<int:pk>/delete/", views.school_delete_view, name="region-school-delete"),
     path("schools/<int:pk>/invite/", views.school_invite_view, name="region-school-invite"),
     path("invitations/<int:pk>/resend/", views.invitation_resend_view, name="region-invitation-resend"),
-    path("document-templates/", views.document_templates, name="region-document-templates"),
+    path("document-templates/", document_template_views.document_templates, name="region-document-templates"),
     path(
         "document-templates/<str:kind>.docx",
-        views.document_template_download,
+        document_template_views.document_template_download,
         name="region-document-template",
     ),
     path("compliance/", compliance_views.compliance, name="region-compliance"),

@@ -7,13 +7,11 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.documents.placeholders import DOCX_PLACEHOLDERS, placeholder_docs
-from core.documents.render import template_bytes
 from regional.forms import BatchUploadForm, MunicipalityForm, SchoolDeleteForm
 from regional.selectors import (
     batch_progress,
@@ -22,11 +20,6 @@ from regional.selectors import (
     school_get_for_user,
     school_list_filtered,
 )
-from regional.services import (
-    document_template_reset,
-    document_template_upload,
-)
-from tenants.catalogues import DocumentTemplate
 from tenants.context import request_user
 from tenants.forms import InvitationForm, SchoolOnboardForm
 from tenants.importing import SCHOOL_COLUMNS, template_xlsx
@@ -45,8 +38,6 @@ from tenants.schema_names import school_host
 from tenants.selectors import user_is_regional_admin
 from tenants.services import invitation_create, invitation_resend
 from tenants.urls_util import site_url
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def regional_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -401,47 +392,3 @@ def municipality_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
-
-
-# --- document templates -------------------------------------------------------------------------------
-
-
-@regional_admin_required
-@require_http_methods(["GET", "POST"])
-def document_templates(request: HttpRequest) -> HttpResponse:
-    """The region's DOCX templates for generated documents; each can be replaced or reset to the built-in one."""
-    status = 200
-    if request.method == "POST":
-        kind = request.POST.get("kind", "")
-        try:
-            if request.POST.get("reset"):
-                document_template_reset(kind=kind, actor=request_user(request))
-                messages.success(request, "Возвращён встроенный шаблон.")
-            else:
-                upload = request.FILES.get("file")
-                if upload is None:
-                    raise ValidationError("Выберите файл DOCX.")
-                document_template_upload(kind=kind, upload=upload, actor=request_user(request))
-                messages.success(request, "Шаблон загружен и проверен.")
-            return redirect("region-document-templates")
-        except ValidationError as error:
-            for message in _messages_from(error):
-                messages.error(request, message)
-            status = 400
-    custom = {t.kind: t for t in DocumentTemplate.objects.all()}
-    # The placeholders shown are the very list the upload check enforces (core/documents/placeholders.py).
-    rows = [
-        (kind, label, custom.get(kind), placeholder_docs(DOCX_PLACEHOLDERS[kind]))
-        for kind, label in DocumentTemplate.Kind.choices
-    ]
-    return render(request, "region/document_templates.html", {"rows": rows}, status=status)
-
-
-@regional_admin_required
-@require_GET
-def document_template_download(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind not in DocumentTemplate.Kind.values:
-        raise Http404
-    response = HttpResponse(template_bytes(kind), content_type=DOCX)
-    response["Content-Disposition"] = content_disposition_header(True, f"Шаблон_{kind}.docx") or ""
-    return response
