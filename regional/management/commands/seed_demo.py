@@ -16,15 +16,17 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.demo import school_demo_fill, school_demo_mentoring
-from core.facts import DONE, NOT_DONE, STATE_LABELS
+from core.facts import DONE, NA, NOT_DONE, STATE_LABELS
 from core.notifications.jobs import reminders_daily_task
+from regional.checklist.history import percent_at, snapshots_at
 from regional.checklist.snapshots import checklist_current, items_totals, snapshot_refresh_pending
-from regional.models import SchoolSnapshotVersion
+from regional.models import InspectionRound, InspectionVerdict, SchoolSnapshotVersion
 from regional.notifications import rounds_remind
+from regional.rounds import round_create, round_items, verdict_set
 from tenants.models import Municipality, RegionSettings, Role, School, User
 from tenants.onboarding import school_onboard, school_provision
 from tenants.schema_names import school_host
-from tenants.services import membership_grant
+from tenants.services import audit_record, membership_grant
 from tenants.urls_util import site_url
 from tenants.validators import inn_complete, ogrn_complete
 
@@ -139,6 +141,132 @@ def demo_history_backfill(*, school: School, seed: int) -> bool:
     return True
 
 
+# The demo inspector's rounds (municipality 0, Тверь): one finished, one under way, in days before the run.
+ROUNDS_INSPECTOR = "imc.tver@nastavnik.test"
+# (title, started this many days before the run, due this many days before it: negative, after it)
+FINISHED_ROUND = ("Мониторинг внедрения целевой модели наставничества, I этап", 45, 15)
+CURRENT_ROUND = ("Мониторинг внедрения целевой модели наставничества, II этап", 5, -10)
+# Days before the run each school of the finished round was reviewed (by short name order), all in its period.
+FINISHED_REVIEWED = (40, 34, 28, 22, 18)
+FINISHED_REMARKS = ("tver-sosh14", "tver-licey")  # a remark on an item not done when reviewed
+CURRENT_CONFIRMED = {"tver-sosh14": (2, 3), "tver-licey": (1, 2)}  # slug: (days ago, done items confirmed)
+REMARK_COMMENTS = {
+    "site_section": "На официальном сайте нет раздела «Наставничество»: разместите положение, дорожную карту "
+    "и контакты куратора.",
+    "policy_act": "Положение о системе наставничества не утверждено: представьте приказ с датой и номером.",
+    "roadmap_act": "Дорожная карта не утверждена приказом: приложите приказ к следующему отчёту.",
+    "curator_order": "Нет приказа о назначении куратора наставничества.",
+    "pairs_order": "Пары «наставник – наставляемый» не закреплены приказом.",
+    "mentor_bank": "База наставников не заполнена: внесите наставников с их компетенциями.",
+    "incentives_act": "Меры стимулирования наставников не закреплены локальным актом.",
+    "programmes": "Не у всех пар есть персонализированные программы наставничества.",
+}
+
+
+def _items_then(school_id: int, moment: datetime) -> dict[str, Any] | None:
+    """The school's checklist items as its dated history has them at ``moment`` (None: no data yet)."""
+    version = snapshots_at(moment, school_ids=[school_id]).first()
+    return version.items if version is not None else None
+
+
+def demo_rounds(*, municipality: Municipality) -> tuple[int, int]:
+    """The demo inspector's two rounds over the municipality's schools: (rounds, verdicts) created.
+
+    Demo data only, written by ``seed_demo`` right after the schools' dated history, and only when the
+    municipality has no round yet (a second run adds nothing). Every verdict's automatic state is what the
+    school's dated history says at the moment it is dated, so the round pages, their trend (round_trend reads
+    the same history) and the analytical note agree with the compliance view's past.
+
+    The round under way goes through the inspector's own services (round_create, verdict_set: validation,
+    audit, its start and verdicts notified to the schools), then its start and decisions are moved back:
+    neither service takes a date, and ``created_at``/``decided_at`` are set by the database on write. The
+    finished round is written as those services write it (the same fields, the schools active at its start,
+    its baseline from the history then, an audit event per row) but without their notifications: they would
+    arrive today, and be e-mailed, announcing a start and remarks weeks old.
+    """
+    if InspectionRound.objects.filter(municipality=municipality).exists():
+        return 0, 0
+    inspector = User.objects.get(email=ROUNDS_INSPECTOR)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    verdicts = 0
+    with transaction.atomic():
+        title, started_days, due_days = FINISHED_ROUND
+        started = now - timedelta(days=started_days)
+        schools = list(
+            School.objects.filter(
+                municipality=municipality, status=School.Status.ACTIVE, created_at__lt=started
+            )
+        )
+        finished = InspectionRound.objects.create(
+            title=title, municipality=municipality, due_date=today - timedelta(days=due_days),
+            created_by=inspector, template_version=checklist_current().version,
+            baseline_percent=percent_at(started, school_ids=[s.pk for s in schools]),
+        )  # fmt: skip
+        InspectionRound.objects.filter(pk=finished.pk).update(created_at=started)
+        finished.schools.set(schools)
+        audit_record(actor=inspector, action="round.create", obj=finished)
+        items = round_items(finished)
+        remarked: set[str] = set()
+        reviewed = zip(sorted(schools, key=lambda s: s.short_name), FINISHED_REVIEWED, strict=False)
+        for school, days_ago in reviewed:
+            decided = now - timedelta(days=days_ago)
+            then = _items_then(school.pk, decided)
+            if then is None:  # no data at the time: left unreviewed, as an inspector would
+                continue
+            open_items = [i.code for i in items if then.get(i.code, {}).get("state") not in (DONE, NA, None)]
+            # Each remark on another item where it can be: the note's table then shows more than one.
+            open_items.sort(key=lambda code: code in remarked)
+            remark_on = open_items[0] if open_items and school.slug in FINISHED_REMARKS else None
+            if remark_on:
+                remarked.add(remark_on)
+            for item in items:
+                state = then.get(item.code, {}).get("state", "")
+                if item.code == remark_on:
+                    verdict = InspectionVerdict.Verdict.REMARK
+                    comment = REMARK_COMMENTS.get(item.code, "Пункт не выполнен: представьте документы.")
+                else:  # the inspector confirms what the rule says, done or not
+                    verdict = (
+                        InspectionVerdict.Verdict.NOT_APPLICABLE
+                        if state == NA
+                        else InspectionVerdict.Verdict.CONFIRMED
+                    )
+                    comment = ""
+                obj = InspectionVerdict.objects.create(
+                    round=finished, school=school, item_code=item.code, verdict=verdict, comment=comment,
+                    auto_state=state, inspector=inspector,
+                )  # fmt: skip
+                InspectionVerdict.objects.filter(pk=obj.pk).update(decided_at=decided)
+                audit_record(
+                    actor=inspector, action="round.verdict", obj=obj, details={"school": school.pk, "verdict": verdict}
+                )  # fmt: skip
+                verdicts += 1
+
+        title, started_days, due_days = CURRENT_ROUND
+        current = round_create(
+            title=title, municipality=municipality, due_date=today - timedelta(days=due_days), actor=inspector
+        )
+        started = now - timedelta(days=started_days)
+        ids = list(current.schools.values_list("pk", flat=True))
+        InspectionRound.objects.filter(pk=current.pk).update(
+            created_at=started, baseline_percent=percent_at(started, school_ids=ids)
+        )
+        codes = [i.code for i in round_items(current)]
+        for school in current.schools.filter(slug__in=CURRENT_CONFIRMED):
+            days_ago, count = CURRENT_CONFIRMED[school.slug]
+            decided = now - timedelta(days=days_ago)
+            then = _items_then(school.pk, decided) or {}
+            done = [c for c in codes if then.get(c, {}).get("state") == DONE][:count]
+            for code in done:
+                obj = verdict_set(
+                    round_=current, school=school, item_code=code, verdict=InspectionVerdict.Verdict.CONFIRMED,
+                    comment="", actor=inspector,
+                )  # fmt: skip
+                InspectionVerdict.objects.filter(pk=obj.pk).update(decided_at=decided, auto_state=DONE)
+                verdicts += 1
+    return 2, verdicts
+
+
 def reminders_once(schools: list[School]) -> tuple[int, int]:
     """The daily reminder jobs (config/celery.py beat), run once now, synchronously, for the demo's schools
     and the region: the worker and beat are not up yet when `make run` seeds, and a curator whose home page
@@ -215,6 +343,7 @@ class Command(BaseCommand):
         )
         filled = backdated = 0
         demo_schools = []
+        fresh = set()
         for number, (_m, _n, _s, slug, _k, _i) in enumerate(SCHOOLS, start=1):
             school = School.objects.get(slug=slug)
             links = {}
@@ -225,13 +354,22 @@ class Command(BaseCommand):
                 filled += school_demo_fill(school=school, seed=number)
                 school_demo_mentoring(seed=number, **links)
                 snapshot_refresh_pending(school=school, force=True)  # the region's view of this school
-            backdated += demo_history_backfill(school=school, seed=number)
+            if demo_history_backfill(school=school, seed=number):
+                backdated += 1
+                fresh.add(school.slug)
             demo_schools.append(school)
         self.stdout.write(f"Школ заполнено демо-данными: {filled}")
         self.stdout.write(
             f"Школ с историей чек-листа за {ONBOARDED_DAYS_AGO} дней: {backdated}, "
             f"версий чек-листа у демо-школ: {SchoolSnapshotVersion.objects.filter(school__in=demo_schools).count()}"
         )
+        # Rounds only over a fresh demo's history: an older demo database has no past for their trend.
+        rounds_municipality = municipalities[0]
+        if {slug for m, _n, _s, slug, _k, _i in SCHOOLS if m == 0} <= fresh:
+            made, verdicts = demo_rounds(municipality=rounds_municipality)
+        else:
+            made = verdicts = 0
+        self.stdout.write(f"Раундов мониторинга ИМЦ создано: {made}, решений по пунктам: {verdicts}")
         in_schools, in_region = reminders_once(demo_schools)
         self.stdout.write(f"Напоминаний создано: в школах — {in_schools}, в регионе — {in_region}")
         self.stdout.write(self.style.SUCCESS(f"\nДемо-пользователи (пароль у всех: {DEMO_PASSWORD}):"))
