@@ -2,34 +2,22 @@
 Redis, killed while it holds a batch. The run ends done with one row per school, never «формируется» forever.
 """
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
-import psutil
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from config.celery import app
 from regional import reports
 from regional.models import ReportRow, ReportRun
-from tests.db_address import database_address
 from tests.test_indicators import D
 from tests.test_real_worker import _forget_connections, _redis_url
+from tests.worker_processes import RedisWorker, worker_database_url
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
-
-
-def _db_url() -> str:
-    db = settings.DATABASES["default"]
-    host, port = database_address()
-    return f"postgres://{db['USER']}@{host}:{port}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -48,36 +36,6 @@ def broker():
     yield url
     app.conf.update(saved)
     _forget_connections()
-
-
-class _Worker:
-    def __init__(self, broker_url: str) -> None:
-        env = {
-            **os.environ,
-            "DATABASE_URL": _db_url(),
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "CELERY_BROKER_URL": broker_url,
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1",
-             "--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip"],
-            cwd=settings.BASE_DIR, env=env, start_new_session=True,
-        )  # fmt: skip
-
-    def children(self) -> list[psutil.Process]:
-        return psutil.Process(self.process.pid).children(recursive=True)
-
-    def kill_all(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill_all()
 
 
 def _wait(predicate, seconds: float = 60.0) -> bool:
@@ -100,7 +58,7 @@ def _blocked_on_end_reasons() -> bool:
 
 def _start_export_held(world) -> tuple[ReportRun, psycopg.Connection]:
     """Start an export while another session locks a catalogue the batch reads: the batch waits mid-way."""
-    holder = psycopg.connect(_db_url())
+    holder = psycopg.connect(worker_database_url())
     try:
         holder.execute("LOCK TABLE regional_endreason IN ACCESS EXCLUSIVE MODE")
         with transaction.atomic():
@@ -119,7 +77,7 @@ def _done(run: ReportRun) -> bool:
 
 def test_a_worker_killed_mid_batch_ends_in_a_done_run_with_one_row_per_school(world, broker):
     # One test for both cases: a transactional test flushes the shared world's rows when it ends.
-    worker = _Worker(broker)
+    worker = RedisWorker(broker)
     try:
         # 1. The pool process holding the batch dies; the message was not acknowledged, so the worker's
         # main process puts it back (reject_on_worker_lost) and a fresh pool process redoes it.
@@ -142,7 +100,7 @@ def test_a_worker_killed_mid_batch_ends_in_a_done_run_with_one_row_per_school(wo
         assert run.status == ReportRun.Status.RUNNING and not ReportRow.objects.filter(run=run).exists()
     finally:
         worker.stop()
-    worker = _Worker(broker)
+    worker = RedisWorker(broker)
     try:
         later = timezone.now() + reports.STALL + timedelta(seconds=1)
         with transaction.atomic():

@@ -12,11 +12,8 @@ The region site's jobs (public schema) run on the same engine and are drilled th
 import email
 import email.policy
 import os
-import signal
 import socket
 import socketserver
-import subprocess
-import sys
 import threading
 from collections import Counter
 from contextlib import suppress
@@ -24,7 +21,6 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import psutil
 import psycopg
 import pytest
 from django.conf import settings
@@ -43,7 +39,8 @@ from tenants.notifications.tasks import region_notifications_digest_task
 from tenants.services import membership_grant
 from tenants.tasks import schools_run_task
 from tests.db_address import database_address
-from tests.test_export_worker_lost import _db_url, _wait, broker  # noqa: F401  (broker: a fixture)
+from tests.test_export_worker_lost import _wait, broker  # noqa: F401  (broker: a fixture)
+from tests.worker_processes import RedisWorker, worker_database_url
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 
@@ -142,46 +139,18 @@ def sink():
     server.server_close()
 
 
-class _Worker:
-    """`celery worker` (prefork, one pool process) over the test database, Redis, and the SMTP sink."""
-
-    def __init__(self, broker_url: str, log: Path, db_url: str = "") -> None:
-        env = {
-            **os.environ,
-            "DATABASE_URL": db_url or _db_url(),
-            # The local settings take EMAIL_BACKEND from the environment; the test settings keep mail in memory.
-            "DJANGO_SETTINGS_MODULE": "config.settings.local",
-            "SITE_PORT": "",
-            "REDIS_URL": "",
-            "CELERY_BROKER_URL": broker_url,
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(SMTP_PORT),
-        }
-        with log.open("a") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1",
-                 "--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip"],
-                cwd=settings.BASE_DIR, env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-
-    def kill_pool(self) -> None:
-        children = psutil.Process(self.process.pid).children(recursive=True)
-        assert children, "the worker has no pool process"
-        for child in children:
-            child.kill()
-
-    def kill_all(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill_all()
+def _worker(broker_url: str, log: Path, db_url: str = "") -> RedisWorker:
+    """A real worker that mails through the SMTP sink: the local settings take EMAIL_BACKEND from the
+    environment (the test settings keep mail in memory)."""
+    mail_env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "SITE_PORT": "",
+        "REDIS_URL": "",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(SMTP_PORT),
+    }
+    return RedisWorker(broker_url, env=mail_env, db_url=db_url, log=log)
 
 
 class _VanishingHost:
@@ -275,7 +244,7 @@ def test_killed_mid_send_every_notification_is_mailed_once(world, broker, sink, 
         notifications_create(Notification, kind="round_started", key=ROUND, recipient_ids=ids_a,
                              title=ROUND_TITLE, link="/checklist/")  # fmt: skip
     log = tmp_path / "worker.log"
-    worker = _Worker(broker, log)
+    worker = _worker(broker, log)
     try:
         # 1. The pool process dies while the 11th immediate letter waits at DATA. Its transaction rolls back
         # (that row stays unsent); the worker's main process puts the message back (reject_on_worker_lost)
@@ -305,7 +274,7 @@ def test_killed_mid_send_every_notification_is_mailed_once(world, broker, sink, 
         # Redis keeps the dead worker's message unacknowledged; it comes back after the visibility timeout.
         assert _unacknowledged(broker) == 1
         _redeliver_unacknowledged(broker)
-        worker = _Worker(broker, log)
+        worker = _worker(broker, log)
         assert _wait(lambda: _emailed(a, ROUND) == 20 and _emailed(b, ROUND) == 3, 60), log.read_text()
         assert _wait(lambda: len(sink.letters) == 20 + 20 + 3, 5), len(sink.letters)
     finally:
@@ -357,7 +326,7 @@ def test_a_row_locked_by_a_vanished_worker_is_mailed_later(world, broker, sink, 
     a, key = world.school_a, "drill:remark:2"
     people = _people(a, 6, "c")
     log, relay = tmp_path / "worker.log", _VanishingHost()
-    gone = _Worker(broker, log, db_url=relay.url())
+    gone = _worker(broker, log, db_url=relay.url())
     try:
         sink.hold(b"DATA", after=2)
         with schema_context(a.schema_name):
@@ -369,7 +338,7 @@ def test_a_row_locked_by_a_vanished_worker_is_mailed_later(world, broker, sink, 
         gone.stop()
     assert _unacknowledged(broker) == 1
     _redeliver_unacknowledged(broker)
-    worker = _Worker(broker, log)
+    worker = _worker(broker, log)
     try:
         # The other three are sent; the third stays locked by the dead session, unsent — and not forgotten:
         assert _wait(lambda: _emailed(a, key) == 5, 60), log.read_text()
@@ -387,7 +356,7 @@ def test_killed_while_the_server_says_goodbye_nothing_sent_twice(world, broker, 
     a, key = world.school_a, "drill:remark:3"
     people = _people(a, 6, "d")
     log = tmp_path / "worker.log"
-    worker = _Worker(broker, log)
+    worker = _worker(broker, log)
     try:
         sink.hold(b"QUIT", after=3)
         with schema_context(a.schema_name):
@@ -413,7 +382,7 @@ def test_a_digest_leaves_rows_another_session_holds_and_is_retried_for_them(worl
             notifications_create(Notification, kind="round_started", key=f"drill:round:e{n}",
                                  recipient_ids=[person.pk], title=f"Раунд {n}", link="/")  # fmt: skip
         held = Notification.objects.get(key="drill:round:e2").pk
-    holder = psycopg.connect(_db_url())
+    holder = psycopg.connect(worker_database_url())
     try:
         holder.execute("SELECT set_config('search_path', %s, true)", [a.schema_name])
         holder.execute("SELECT 1 FROM core_notification WHERE id = %s FOR UPDATE", [held])
@@ -468,7 +437,7 @@ def test_region_killed_mid_send_every_notification_is_mailed_once(world, broker,
     notifications_create(RegionNotification, kind="round_started", key=R_ROUND, recipient_ids=[*ids, left.pk],
                          title=R_ROUND_TITLE, link="/rounds/")  # fmt: skip
     log = tmp_path / "worker.log"
-    worker = _Worker(broker, log)
+    worker = _worker(broker, log)
     try:
         # 1. The pool process dies while the 6th immediate letter waits at DATA; the message is put back and a
         # fresh pool process sends the other five.
@@ -494,7 +463,7 @@ def test_region_killed_mid_send_every_notification_is_mailed_once(world, broker,
     try:
         assert _unacknowledged(broker) == 1
         _redeliver_unacknowledged(broker)
-        worker = _Worker(broker, log)
+        worker = _worker(broker, log)
         assert _wait(lambda: _region_emailed(R_ROUND) == 10, 60), log.read_text()
         assert _wait(lambda: len(sink.letters) == 10 + 10, 5), len(sink.letters)
     finally:

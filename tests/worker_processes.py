@@ -16,6 +16,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -230,3 +231,64 @@ class DatabaseGate:
     def close(self) -> None:
         self.shut()
         self.server.close()
+
+
+def worker_database_url() -> str:
+    """The test database as a worker process reaches it."""
+    db = settings.DATABASES["default"]
+    host, port = database_address()
+    return f"postgres://{db['USER']}@{host}:{port}/{db['NAME']}"
+
+
+class RedisWorker:
+    """`celery worker` (prefork, one pool process) on a Redis broker — which redelivers a message whose
+    worker died — over the test database (or ``db_url``), with ``env`` on top; output to ``log`` if given."""
+
+    def __init__(
+        self,
+        broker_url: str,
+        *,
+        env: dict[str, str] | None = None,
+        db_url: str = "",
+        log: Path | None = None,
+    ) -> None:
+        full_env = {
+            **os.environ,
+            "DATABASE_URL": db_url or worker_database_url(),
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "CELERY_BROKER_URL": broker_url,
+            **(env or {}),
+        }
+        out = log.open("a") if log is not None else None
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1",
+                 "--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip"],
+                cwd=settings.BASE_DIR, env=full_env, start_new_session=True,
+                stdout=out, stderr=subprocess.STDOUT if out is not None else None,
+            )  # fmt: skip
+        finally:
+            if out is not None:
+                out.close()  # the worker has its own copy of the descriptor
+
+    def children(self) -> list[psutil.Process]:
+        return psutil.Process(self.process.pid).children(recursive=True)
+
+    def kill_pool(self) -> None:
+        """The pool process only (its parent stays and forks a new one), as the OOM killer would."""
+        children = self.children()
+        assert children, "the worker has no pool process"
+        for child in children:
+            child.kill()
+
+    def kill_all(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill_all()
