@@ -14,9 +14,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from core.facts.indicators import figures_definition, schools_report_values
+from core.facts.indicators import schools_report_values
 from regional.checklist.history import schools_active_on, snapshots_on
-from regional.checklist.snapshots import early_end_codes
+from regional.checklist.snapshots import early_end_codes, figures_current
 from regional.models import ReportRow, ReportRun, SchoolSnapshot
 from regional.notifications import export_notify
 from regional.report_files import report_xlsx
@@ -75,13 +75,14 @@ def _compliance(run: ReportRun, school_ids: list[int]) -> dict[int, int | None]:
     return dict(snapshots_on(run.on, school_ids=school_ids).values_list("school_id", "percent"))
 
 
-def _stored_values(run: ReportRun, school_ids: list[int], early: list[str]) -> dict[int, dict[str, Any]]:
+def _stored_values(run: ReportRun, school_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Figures the snapshot refresh already computed for the run's date, where they are still true.
 
-    A school's stored figures are taken only if they were computed for this very date, with the same
-    «early end» reasons and fingerprint (figures_definition), and no change is pending since (a change stamps ``requested_at`` in its own
-    transaction, and the refresh clears it only when nothing arrived during its evaluation). So they equal
-    a recomputation now, and an export for today reads one row a school instead of its eight tables.
+    A school's stored figures are taken only if they are current (``figures_current``: computed for this
+    very date, with the same «early end» reasons and fingerprint) and no change is pending since (a change
+    stamps ``requested_at`` in its own transaction, and the refresh clears it only when nothing arrived
+    during its evaluation). So they equal a recomputation now, and an export for today reads one row a
+    school instead of its eight tables.
     """
     if run.on != timezone.localdate():
         # Rows hold figures for the day they were computed; a past date is always recomputed from the
@@ -89,11 +90,7 @@ def _stored_values(run: ReportRun, school_ids: list[int], early: list[str]) -> d
         # are today's), even where a row computed on that day is still there.
         return {}
     rows = SchoolSnapshot.objects.filter(
-        school_id__in=school_ids,
-        report_on=run.on,
-        requested_at__isnull=True,
-        report_early_codes=early,
-        report_definition=figures_definition(),
+        figures_current(run.on), school_id__in=school_ids, requested_at__isnull=True
     ).values_list("school_id", "report_values")
     return {school_id: values for school_id, values in rows if values is not None}
 
@@ -119,7 +116,7 @@ def report_batch(*, run_id: int, school_ids: list[int]) -> int:
     )
     early = early_end_codes()
     compliance = _compliance(run, [s.pk for s in schools])
-    stored = _stored_values(run, [s.pk for s in schools], early)
+    stored = _stored_values(run, [s.pk for s in schools])
     # The rest: one statement per chunk of schools (schema-qualified sub-selects joined by UNION ALL).
     values, _failed = schools_report_values(
         schemas=[s.schema_name for s in schools if s.pk not in stored], on=run.on, early_end_codes=early

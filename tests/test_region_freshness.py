@@ -212,8 +212,9 @@ def test_a_school_the_nightly_pass_missed_is_refreshed_by_the_repair_pass_after_
 
 @pytest.mark.django_db
 def test_rows_computed_before_a_deploy_changed_the_figures_are_refreshed_by_the_repair_pass(world):
-    """A deploy that changes how figures are computed retires the stored ones (their fingerprint); after
-    the nightly pass's hour the repair pass recomputes those schools rather than leaving every export for
+    """A deploy that changes how figures are computed retires the stored ones (their fingerprint), and so
+    does the region changing which end reasons are «досрочно»; after the nightly pass's hour the repair
+    pass recomputes those schools rather than leaving every export for
     today to recompute them until the next night."""
     from datetime import datetime
 
@@ -231,3 +232,14 @@ def test_rows_computed_before_a_deploy_changed_the_figures_are_refreshed_by_the_
     with mock.patch("django.utils.timezone.now", return_value=after_the_pass):
         assert snapshots_repair_task.delay().get() == 1
     assert SchoolSnapshot.objects.get(school=world.school_a).report_definition == figures_definition()
+    # The region counts another end reason as «досрочно»: every row counted with the old list is refreshed.
+    from regional.checklist.snapshots import early_end_codes
+    from tenants.catalogues import EndReason
+
+    SchoolSnapshot.objects.update(computed_at=after_the_pass - timedelta(hours=2))
+    EndReason.objects.filter(early=False).update(early=True)
+    with mock.patch("django.utils.timezone.now", return_value=after_the_pass):
+        assert snapshots_repair_task.delay().get() == 3
+    assert {
+        tuple(codes) for codes in SchoolSnapshot.objects.values_list("report_early_codes", flat=True)
+    } == {tuple(early_end_codes())}

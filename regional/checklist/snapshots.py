@@ -19,7 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
@@ -245,6 +245,19 @@ def snapshot_active_sync(*, school: School, **kwargs: Any) -> None:
 def early_end_codes() -> list[str]:
     """The region's end reasons that count as «досрочно», in a stable order (stored with the figures)."""
     return sorted(EndReason.objects.filter(early=True).values_list("code", flat=True))
+
+
+def figures_current(day: date, *, prefix: str = "") -> Q:
+    """Snapshot rows holding the figures of ``day`` as they would be computed now: for that day, with the
+    region's «досрочно» reasons and the code's fingerprint (``prefix``: the path to the row, e.g. from a
+    School). Whether a change is pending since (``requested_at``) is the caller's to add."""
+    return Q(
+        **{
+            f"{prefix}report_on": day,
+            f"{prefix}report_early_codes": early_end_codes(),
+            f"{prefix}report_definition": figures_definition(),
+        }
+    )
 
 
 class RegionChecklistSource:

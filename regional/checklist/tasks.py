@@ -13,8 +13,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from config.celery import NIGHTLY_PASS_AT, DurableRegionTask, DurableSchoolTask, app, fan_out_batches
-from core.facts.indicators import figures_definition
-from regional.checklist.snapshots import STALE_REQUEST, snapshot_refresh_pending
+from regional.checklist.snapshots import STALE_REQUEST, figures_current, snapshot_refresh_pending
 from tenants.context import current_schema_name
 from tenants.models import School
 
@@ -84,9 +83,8 @@ def snapshots_repair_task() -> int:
     stale = now - STALE_REQUEST - timedelta(seconds=30)
     missed = Q(snapshot__isnull=True) | Q(snapshot__requested_at__lt=stale)
     if _nightly_pass_over(now):
-        today = timezone.localdate(now)
-        missed |= Q(snapshot__report_on__isnull=True) | Q(snapshot__report_on__lt=today)
-        # Computed before a deploy changed how figures are computed: refreshed, not left until the night.
-        missed |= ~Q(snapshot__report_definition=figures_definition())
+        # Not today's, or computed before a deploy changed how figures are computed, or with «досрочно»
+        # reasons the region has changed since: refreshed, not left until the night.
+        missed |= ~figures_current(timezone.localdate(now), prefix="snapshot__")
     schools = School.objects.filter(status=School.Status.ACTIVE).filter(missed)
     return _refresh_in_batches(schools, force=True)

@@ -115,7 +115,7 @@ class Command(BaseCommand):
         """Today's figures in every snapshot row, as the nightly calendar pass leaves them, by that very job
         (regional.snapshots_rebuild_all, fanned out in batches to the worker) — timed: it is the work an
         export for today no longer does."""
-        from core.facts.indicators import figures_definition
+        from regional.checklist.snapshots import figures_current
         from regional.checklist.tasks import snapshots_rebuild_all_task
         from regional.models import SchoolSnapshot
         from tenants.models import School
@@ -123,9 +123,7 @@ class Command(BaseCommand):
         total = School.objects.count()
 
         def fresh() -> int:
-            return SchoolSnapshot.objects.filter(
-                report_on=_today(), requested_at__isnull=True, report_definition=figures_definition()
-            ).count()
+            return SchoolSnapshot.objects.filter(figures_current(_today()), requested_at__isnull=True).count()
 
         if fresh() >= total:
             self.stdout.write(f"today's figures already in all {total} snapshot rows")
